@@ -1,0 +1,122 @@
+# Copyright (c) mmjffra contributors. All rights reserved.
+"""Multi-head self-attention inside non-overlapping square windows."""
+from typing import Optional
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from mmagic.registry import MODELS
+
+
+def window_partition(x: Tensor, window_size: int) -> Tensor:
+    """Split (n, h, w, c) into windows of shape (n*nw, ws*ws, c).
+
+    ``h`` and ``w`` must be multiples of ``window_size``.
+    """
+    n, h, w, c = x.shape
+    ws = window_size
+    x = x.view(n, h // ws, ws, w // ws, ws, c).permute(0, 1, 3, 2, 4, 5)
+    return x.reshape(-1, ws * ws, c)
+
+
+def window_reverse(windows: Tensor, window_size: int, h: int,
+                   w: int) -> Tensor:
+    """Inverse of :func:`window_partition`: (n*nw, ws*ws, c) to (n,h,w,c)."""
+    ws = window_size
+    c = windows.shape[-1]
+    x = windows.view(-1, h // ws, w // ws, ws, ws, c).permute(0, 1, 3, 2, 4, 5)
+    return x.reshape(-1, h, w, c)
+
+
+@MODELS.register_module()
+class WindowAttention(nn.Module):
+    """Window multi-head self-attention on a (n, c, h, w) feature map.
+
+    Implements eq. 9-10 of the JFFRA paper: tokens are the pixels of a
+    ``window_size`` x ``window_size`` window, ``Q, K, V`` are linear
+    projections of the token features, the output is ``softmax(QK^T /
+    sqrt(d)) V`` followed by a linear output projection. Inputs of any size
+    are accepted: the map is padded up to a multiple of the window size, the
+    padded keys are masked out of the softmax (so the result at a real pixel
+    does not depend on the padding), and the output is cropped back.
+    The attention itself runs through
+    :func:`torch.nn.functional.scaled_dot_product_attention`.
+
+    Args:
+        embed_dims (int): Channels of the input and output.
+        num_heads (int): Number of attention heads; must divide
+            ``embed_dims``. Default: 1.
+        window_size (int): Side of the square windows. Default: 8 (paper).
+        qkv_bias (bool): Whether the Q/K/V projection has a bias.
+            Default: True.
+        out_channels (int, optional): Channels of the output projection.
+            Defaults to ``embed_dims``.
+    """
+
+    def __init__(self,
+                 embed_dims: int,
+                 num_heads: int = 1,
+                 window_size: int = 8,
+                 qkv_bias: bool = True,
+                 out_channels: Optional[int] = None) -> None:
+        super().__init__()
+        if embed_dims % num_heads != 0:
+            raise ValueError(f'embed_dims ({embed_dims}) must be divisible '
+                             f'by num_heads ({num_heads})')
+        if window_size < 1:
+            raise ValueError(f'window_size must be >= 1, got {window_size}')
+        self.embed_dims = embed_dims
+        self.num_heads = num_heads
+        self.window_size = window_size
+        self.qkv = nn.Linear(embed_dims, embed_dims * 3, bias=qkv_bias)
+        self.proj = nn.Linear(embed_dims, out_channels or embed_dims)
+
+    def _key_mask(self, h: int, w: int, hp: int, wp: int,
+                  device: torch.device) -> Tensor:
+        """Boolean mask (nw, 1, 1, ws*ws): True where a key is a real pixel."""
+        valid = torch.zeros((1, hp, wp, 1), dtype=torch.bool, device=device)
+        valid[:, :h, :w] = True
+        valid = window_partition(valid, self.window_size)  # nw, ws*ws, 1
+        return valid.squeeze(-1)[:, None, None, :]
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Attend within windows.
+
+        Args:
+            x (Tensor): Features of shape (n, c, h, w) with c = embed_dims.
+
+        Returns:
+            Tensor: Output of shape (n, out_channels, h, w).
+        """
+        n, c, h, w = x.shape
+        if c != self.embed_dims:
+            raise ValueError(f'WindowAttention expects {self.embed_dims} '
+                             f'channels, got input of shape {tuple(x.shape)}')
+        ws = self.window_size
+        pad_h, pad_w = (-h) % ws, (-w) % ws
+        x = x.permute(0, 2, 3, 1)
+        if pad_h or pad_w:
+            x = F.pad(x, (0, 0, 0, pad_w, 0, pad_h))
+        hp, wp = h + pad_h, w + pad_w
+
+        tokens = window_partition(x, ws)  # (n*nw, L, c)
+        b, length, _ = tokens.shape
+        qkv = self.qkv(tokens).view(b, length, 3, self.num_heads,
+                                    c // self.num_heads)
+        q, k, v = qkv.permute(2, 0, 3, 1, 4).unbind(0)  # (b, heads, L, d)
+
+        mask = None
+        if pad_h or pad_w:
+            mask = self._key_mask(h, w, hp, wp, x.device)
+            mask = mask.repeat(n, 1, 1, 1)  # (n*nw, 1, 1, L)
+        out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+        out = out.transpose(1, 2).reshape(b, length, c)
+        out = self.proj(out)
+
+        out = window_reverse(out, ws, hp, wp)[:, :h, :w]
+        return out.permute(0, 3, 1, 2).contiguous()
+
+    def extra_repr(self) -> str:
+        return (f'embed_dims={self.embed_dims}, num_heads={self.num_heads}, '
+                f'window_size={self.window_size}')

@@ -1,0 +1,106 @@
+# Copyright (c) mmjffra contributors. All rights reserved.
+"""The joint flow and feature refinement (JFFR) block, JFFRA section 3.3."""
+from typing import Tuple
+
+import torch
+from torch import Tensor, nn
+
+from mmagic.models.utils import flow_warp
+from mmagic.registry import MODELS
+from mmjffra.models.archs import FlowHead, L1CostVolume, WindowAttention
+
+
+@MODELS.register_module()
+class JFFRBlock(nn.Module):
+    """Joint flow and feature refinement block (JFFRA eq. 1-11).
+
+    For every neighbour ``j`` of the centre frame ``t``:
+
+    1. project: ``P_j = T(F_j, D_j)`` by bilinear warping (eq. 2);
+    2. cost volume ``C_j`` = L1 distance between ``F_t`` and ``P_j`` over a
+       ``(2r+1)^2`` search window (eq. 3-4);
+    3. refine the flow ``D_j' = D_j + FlowHead(C_j, F_t, P_j)`` (eq. 5);
+    4. re-warp ``U_j = T(F_j, D_j')`` (eq. 6-7).
+
+    Then ``[F_t, U_j...]`` are concatenated (eq. 8), layer-normalised,
+    projected to Q/K/V and attended in windows (eq. 9-10); the output is
+    split into one residual per frame and added to that frame's features
+    (eq. 11).
+
+    Choices the paper leaves open (all documented here):
+
+    - The flow head sees the *projected* neighbour features ``P_j`` (aligned
+      with ``F_t``, so the cost volume and the features describe the same
+      pixel) instead of the unwarped ``F_j`` of eq. 5.
+    - A pre-attention LayerNorm, as in every windowed transformer block.
+    - Residuals of neighbours are added to their unwarped features, as
+      eq. 11 writes.
+
+    Args:
+        mid_channels (int): Channels ``C`` of each frame's features.
+        num_frames (int): Frames ``2N+1`` in the window.
+        num_heads (int): Attention heads; must divide ``num_frames*C``.
+            Default: 1.
+        window_size (int): Attention window side. Default: 8.
+        search_radius (int): Cost-volume search radius. Default: 4 (9x9).
+        flow_refinement (bool): If False, skip steps 1-3 (ablation "attention
+            without refined flow"): features are aligned with the incoming
+            flow. Default: True.
+    """
+
+    def __init__(self,
+                 mid_channels: int,
+                 num_frames: int,
+                 num_heads: int = 1,
+                 window_size: int = 8,
+                 search_radius: int = 4,
+                 flow_refinement: bool = True) -> None:
+        super().__init__()
+        self.mid_channels = mid_channels
+        self.num_frames = num_frames
+        self.flow_refinement = flow_refinement
+        if flow_refinement:
+            self.cost_volume = L1CostVolume(search_radius)
+            self.flow_head = FlowHead(self.cost_volume.out_channels,
+                                      mid_channels, mid_channels)
+        embed_dims = num_frames * mid_channels
+        self.norm = nn.LayerNorm(embed_dims)
+        self.attn = WindowAttention(embed_dims, num_heads, window_size)
+
+    def forward(self, feats: Tensor, flows: Tensor) -> Tuple[Tensor, Tensor]:
+        """Refine flows, then features.
+
+        Args:
+            feats (Tensor): Features of shape (n, t, c, h, w), centre frame at
+                index t // 2.
+            flows (Tensor): Flows from the centre to each neighbour, in
+                temporal order without the centre, shape (n, t-1, 2, h, w).
+
+        Returns:
+            tuple[Tensor, Tensor]: Refined features (n, t, c, h, w) and
+            refined flows (n, t-1, 2, h, w).
+        """
+        n, t, c, h, w = feats.shape
+        centre = t // 2
+        nbr_idx = [i for i in range(t) if i != centre]
+        ref = feats[:, centre]
+        nbrs = feats[:, nbr_idx].reshape(n * (t - 1), c, h, w)
+        flows = flows.reshape(n * (t - 1), 2, h, w)
+
+        if self.flow_refinement:
+            ref_rep = ref.unsqueeze(1).expand(-1, t - 1, -1, -1, -1).reshape(
+                n * (t - 1), c, h, w)
+            proj = flow_warp(nbrs, flows.permute(0, 2, 3, 1))
+            cost = self.cost_volume(ref_rep, proj)
+            flows = flows + self.flow_head(cost, ref_rep, proj)
+
+        aligned = flow_warp(nbrs, flows.permute(0, 2, 3, 1))
+        concat = torch.cat([ref, aligned.view(n, (t - 1) * c, h, w)], dim=1)
+        concat = self.norm(concat.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
+        res = self.attn(concat).view(n, t, c, h, w)
+        # res[:, 0] belongs to the centre frame, res[:, 1:] to the neighbours
+        # in temporal order: put it back into frame order.
+        order = [centre] + nbr_idx
+        inverse = [order.index(i) for i in range(t)]
+        feats = feats + res[:, inverse]
+        return feats, flows.view(n, t - 1, 2, h, w)

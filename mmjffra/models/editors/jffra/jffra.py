@@ -1,0 +1,215 @@
+# Copyright (c) mmjffra contributors. All rights reserved.
+"""JFFRA model wrapper: losses, training and sliding-window testing."""
+from typing import Dict, List, Optional, Union
+
+import torch
+from torch import Tensor
+
+from mmagic.models import BaseEditModel
+from mmagic.registry import MODELS
+from mmagic.structures import DataSample
+
+_PADDINGS = ('reflection', 'replicate')
+
+
+def temporal_indices(num_frames: int, centre: int, radius: int,
+                     padding: str = 'reflection') -> List[int]:
+    """Frame indices of the window of ``2*radius+1`` frames around ``centre``.
+
+    Indices outside ``[0, num_frames)`` are mirrored at the sequence ends
+    (``'reflection'``: -1 -> 1, t -> t-2) or clamped (``'replicate'``: -1
+    -> 0). Reflection falls back to clamping where the sequence is too short
+    to mirror.
+
+    Args:
+        num_frames (int): Length of the sequence.
+        centre (int): Index of the frame to restore.
+        radius (int): ``N``, the number of neighbours on each side.
+        padding (str): 'reflection' or 'replicate'. Default: 'reflection'.
+
+    Returns:
+        list[int]: ``2*radius+1`` valid indices.
+    """
+    if padding not in _PADDINGS:
+        raise ValueError(f'padding must be one of {_PADDINGS}, got '
+                         f'{padding!r}')
+    last = num_frames - 1
+    indices = []
+    for i in range(centre - radius, centre + radius + 1):
+        if padding == 'reflection':
+            if i < 0:
+                i = -i
+            elif i > last:
+                i = 2 * last - i
+        indices.append(min(max(i, 0), last))
+    return indices
+
+
+@MODELS.register_module()
+class JFFRA(BaseEditModel):
+    """JFFRA: joint flow and feature refinement using attention.
+
+    Training (section 3.5): a sample holds ``2N+3`` consecutive frames; the
+    centre frame ``t`` and its neighbours ``t-1`` and ``t+1`` are each
+    restored from their own ``2N+1`` window (one batched generator call), and
+
+    ``loss = pixel_loss(I_t) + L_T(t, t-1) + L_T(t, t+1)`` (eq. 15),
+
+    the temporal terms weighted by ``temporal_loss.loss_weight`` (``w1 = w2
+    = 0.2`` in the paper). With ``temporal_loss=None`` (the paper's ablation
+    "without temporal loss") samples of ``2N+1`` frames are accepted too and
+    only the centre frame is restored.
+
+    Testing: every frame of the sequence is restored from its window, the
+    sequence ends padded by ``test_cfg['padding']`` ('reflection' default,
+    or 'replicate'); the whole restored sequence is returned, so MMagic's
+    PSNR/SSIM evaluate it as for BasicVSR. When the ground truth is a single
+    frame (Vimeo-90K-T), only the centre frame is restored.
+
+    Args:
+        generator (dict): Config of the network (``JFFRANet``).
+        pixel_loss (dict): Config of the pixel loss on the centre frame.
+        temporal_loss (dict, optional): Config of the occlusion-aware
+            temporal loss. Default: None.
+        train_cfg (dict, optional): Training config. Default: None.
+        test_cfg (dict, optional): Testing config: ``padding`` ('reflection'
+            or 'replicate') and ``max_windows_per_forward`` (windows batched
+            into one generator call, default 1). Default: None.
+        init_cfg (dict, optional): Initialisation config. Default: None.
+        data_preprocessor (dict, optional): Data preprocessor config.
+            Default: None.
+    """
+
+    def __init__(self,
+                 generator: Dict,
+                 pixel_loss: Dict,
+                 temporal_loss: Optional[Dict] = None,
+                 train_cfg: Optional[Dict] = None,
+                 test_cfg: Optional[Dict] = None,
+                 init_cfg: Optional[Union[Dict, List[Dict]]] = None,
+                 data_preprocessor: Optional[Dict] = None) -> None:
+        super().__init__(
+            generator=generator,
+            pixel_loss=pixel_loss,
+            train_cfg=train_cfg,
+            test_cfg=test_cfg,
+            init_cfg=init_cfg,
+            data_preprocessor=data_preprocessor)
+        self.temporal_loss = MODELS.build(temporal_loss) \
+            if temporal_loss is not None else None
+        test_cfg = test_cfg or {}
+        self.test_padding = test_cfg.get('padding', 'reflection')
+        if self.test_padding not in _PADDINGS:
+            raise ValueError(f'test_cfg.padding must be one of {_PADDINGS}, '
+                             f'got {self.test_padding!r}')
+        self.max_windows_per_forward = int(
+            test_cfg.get('max_windows_per_forward', 1))
+        self.register_buffer('step_counter', torch.zeros(1))
+
+    @property
+    def num_input_frames(self) -> int:
+        """int: ``2N+1``, the frames of one generator window."""
+        return self.generator.num_frames
+
+    def forward_train(self,
+                      inputs: Tensor,
+                      data_samples: Optional[DataSample] = None,
+                      **kwargs) -> Dict[str, Tensor]:
+        """Compute the losses of eq. 15.
+
+        Args:
+            inputs (Tensor): LQ frames (n, 2N+3, c, h, w), or (n, 2N+1, c,
+                h, w) without the temporal loss.
+            data_samples (DataSample): Holds ``gt_img`` (n, t, c, H, W).
+
+        Returns:
+            dict[str, Tensor]: ``loss_pix`` and, with the temporal loss,
+            ``loss_temporal_prev`` and ``loss_temporal_next``.
+        """
+        k = self.num_input_frames
+        n, t = inputs.shape[:2]
+        allowed = (k + 2, ) if self.temporal_loss is not None else (k, k + 2)
+        if inputs.dim() != 5 or t not in allowed:
+            raise ValueError(
+                f'JFFRA training needs samples of {allowed} frames '
+                f'(2N+3 with the temporal loss), got inputs of shape '
+                f'{tuple(inputs.shape)}; set num_input_frames of the '
+                'training dataset accordingly')
+        gt = data_samples.gt_img
+        centre = t // 2
+        self.step_counter += 1
+        if self.temporal_loss is None:
+            start = centre - k // 2
+            pred = self.generator(inputs[:, start:start + k], **kwargs)
+            return dict(loss_pix=self.pixel_loss(pred, gt[:, centre]))
+
+        windows = torch.cat([inputs[:, i:i + k] for i in range(3)], dim=0)
+        prev, cur, nxt = self.generator(windows, **kwargs).split(n, dim=0)
+        return dict(
+            loss_pix=self.pixel_loss(cur, gt[:, centre]),
+            loss_temporal_prev=self.temporal_loss(cur, prev, gt[:, centre],
+                                                  gt[:, centre - 1]),
+            loss_temporal_next=self.temporal_loss(cur, nxt, gt[:, centre],
+                                                  gt[:, centre + 1]))
+
+    def restore_frames(self,
+                       lqs: Tensor,
+                       indices: Optional[List[int]] = None) -> Tensor:
+        """Restore frames of a sequence with the sliding window.
+
+        Args:
+            lqs (Tensor): LQ sequence (n, t, c, h, w).
+            indices (list[int], optional): Frames to restore. Default: all.
+
+        Returns:
+            Tensor: Restored frames (n, len(indices), c_out, H, W).
+        """
+        n, t = lqs.shape[:2]
+        radius = self.num_input_frames // 2
+        indices = list(range(t)) if indices is None else indices
+        outputs = []
+        step = max(1, self.max_windows_per_forward)
+        for start in range(0, len(indices), step):
+            chunk = indices[start:start + step]
+            windows = torch.cat([
+                lqs[:, temporal_indices(t, i, radius, self.test_padding)]
+                for i in chunk
+            ])
+            out = self.generator(windows)
+            outputs.extend(out.split(n, dim=0))
+        return torch.stack(outputs, dim=1)
+
+    def forward_tensor(self,
+                       inputs: Tensor,
+                       data_samples: Optional[DataSample] = None,
+                       **kwargs) -> Tensor:
+        """Restore every frame of ``inputs`` (n, t, c, h, w).
+
+        Returns:
+            Tensor: Restored sequence (n, t, c_out, H, W).
+        """
+        return self.restore_frames(inputs)
+
+    def forward_inference(self,
+                          inputs: Tensor,
+                          data_samples: Optional[DataSample] = None,
+                          **kwargs) -> DataSample:
+        """Restore a sequence for validation or testing.
+
+        Args:
+            inputs (Tensor): LQ sequence (n, t, c, h, w).
+            data_samples (DataSample): Data samples (with ``gt_img``).
+
+        Returns:
+            DataSample: Predictions in ``pred_img``: (n, t, c, H, W), or
+            (n, c, H, W) when the ground truth is a single frame.
+        """
+        gt = data_samples.gt_img[0] if data_samples is not None and \
+            'gt_img' in data_samples else None
+        if gt is not None and gt.data.ndim == 3:
+            t = inputs.size(1)
+            feats = self.restore_frames(inputs, [t // 2])[:, 0]
+        else:
+            feats = self.restore_frames(inputs)
+        feats = self.data_preprocessor.destruct(feats, data_samples)
+        return DataSample(pred_img=feats.cpu(), metainfo=data_samples.metainfo)

@@ -1,0 +1,76 @@
+# Copyright (c) mmjffra contributors. All rights reserved.
+"""Let ``torch.load(weights_only=True)`` read MMEngine checkpoints.
+
+Since PyTorch 2.6 ``torch.load`` defaults to ``weights_only=True``: its
+unpickler only rebuilds tensors, containers and primitive types, plus the
+globals registered with :func:`torch.serialization.add_safe_globals`. A
+checkpoint written by MMEngine's ``Runner`` also holds its ``message_hub``
+(``HistoryBuffer`` objects whose state is numpy arrays) and numpy scalars in
+``meta``, so ``tools/test.py`` and ``--resume`` fail with ``UnpicklingError:
+Weights only load failed``.
+
+Instead of turning ``weights_only`` off (which lets a checkpoint run arbitrary
+code), :func:`register_checkpoint_safe_globals` allow-lists exactly the
+globals such checkpoints contain (read with ``pickletools`` from a runner
+checkpoint): MMEngine's ``HistoryBuffer`` and the numpy array, dtype and
+scalar reconstructors. ``numpy`` dtypes are pickled as their
+``numpy.dtypes.*DType`` classes, which are data classes without behaviour;
+they are allow-listed too. Anything else, e.g. ``os.system`` or
+``builtins.eval``, is still refused by the unpickler.
+"""
+from typing import List
+
+import numpy as np
+import torch
+
+_REGISTERED = False
+
+
+def _numpy_globals() -> List:
+    """Return the numpy reconstruction globals MMEngine checkpoints use."""
+    # numpy < 2 keeps these under numpy.core, numpy >= 2 under numpy._core;
+    # pickles written by either name the module they were written with.
+    from numpy.core import multiarray
+    allowed = [multiarray._reconstruct, multiarray.scalar, np.ndarray,
+               np.dtype]
+    dtypes = getattr(np, 'dtypes', None)
+    if dtypes is not None:
+        # Classes like numpy.dtypes.Float64DType (numpy >= 1.25).
+        allowed += [
+            getattr(dtypes, name) for name in dir(dtypes)
+            if name.endswith('DType') and isinstance(
+                getattr(dtypes, name), type)
+        ]
+    return allowed
+
+
+def checkpoint_safe_globals() -> List:
+    """Return the globals that MMEngine runner checkpoints need.
+
+    Returns:
+        list: Classes and functions for
+        :func:`torch.serialization.add_safe_globals`.
+    """
+    from mmengine.logging.history_buffer import HistoryBuffer
+    return [HistoryBuffer] + _numpy_globals()
+
+
+def register_checkpoint_safe_globals() -> bool:
+    """Allow-list MMEngine checkpoint globals for ``weights_only`` loading.
+
+    Idempotent. Does nothing on PyTorch versions without
+    ``torch.serialization.add_safe_globals`` (< 2.4), where ``torch.load``
+    does not default to ``weights_only=True`` anyway.
+
+    Returns:
+        bool: True if the globals are (now) registered.
+    """
+    global _REGISTERED
+    if _REGISTERED:
+        return True
+    add_safe_globals = getattr(torch.serialization, 'add_safe_globals', None)
+    if add_safe_globals is None:
+        return False
+    add_safe_globals(checkpoint_safe_globals())
+    _REGISTERED = True
+    return True

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# One-command set-up of mmjffra on a fresh machine (idempotent; fast on a second run).
+#
+#   bash scripts/setup.sh            # creates ./.venv and installs everything
+#
+# Environment variables:
+#   MMJFFRA_VENV   where the virtual environment goes       (default: <repo>/.venv)
+#   MMJFFRA_CACHE  cache kept outside the clone (MMCV wheel) (default: ~/.cache/mmjffra)
+#   MMJFFRA_TORCH  pip spec for torch/torchvision            (default: torch==2.14.1 torchvision==0.29.1)
+#                  e.g. for a CUDA 12.1 machine:
+#                  MMJFFRA_TORCH="torch==2.4.1 torchvision==0.19.1 --index-url https://download.pytorch.org/whl/cu121"
+#   PYTHON         interpreter used to create the venv     (default: python3.11)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${MMJFFRA_VENV:-$ROOT/.venv}"
+CACHE="${MMJFFRA_CACHE:-$HOME/.cache/mmjffra}"
+TORCH_SPEC="${MMJFFRA_TORCH:-torch==2.14.1 torchvision==0.29.1}"
+PYTHON="${PYTHON:-python3.11}"
+MMCV_VERSION=2.1.0
+
+log() { printf '[setup %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+
+mkdir -p "$CACHE/wheels"
+if [ ! -x "$VENV/bin/python" ]; then
+  log "creating venv $VENV with $PYTHON"
+  "$PYTHON" -m venv "$VENV"
+fi
+PY="$VENV/bin/python"
+PIP=("$PY" -m pip --disable-pip-version-check)
+
+# The stamp holds a hash of everything that decides the venv's contents: when it matches, the
+# heavy steps are skipped and only the editable install of the project is refreshed.
+STAMP="$VENV/.mmjffra-stamp"
+KEY="$( (echo "$TORCH_SPEC"; cat "$ROOT"/requirements/*.txt "$ROOT/scripts/setup.sh") | sha256sum | cut -c1-16)"
+if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$KEY" ]; then
+  log "venv up to date ($KEY)"
+else
+  log "installing build requirements"
+  "${PIP[@]}" install -q -r "$ROOT/requirements/build.txt"
+  log "installing $TORCH_SPEC"
+  # shellcheck disable=SC2086
+  "${PIP[@]}" install -q $TORCH_SPEC
+
+  TORCH_TAG="$("$PY" -c 'import sys, torch; print(f"cp{sys.version_info[0]}{sys.version_info[1]}-torch{torch.__version__}".replace("+", "_"))')"
+  WHEEL_DIR="$CACHE/wheels/mmcv-$MMCV_VERSION-$TORCH_TAG"
+  if ! ls "$WHEEL_DIR"/mmcv-*.whl >/dev/null 2>&1; then
+    log "building MMCV $MMCV_VERSION with ops against $TORCH_TAG (10-20 min on 2 cores, once)"
+    BUILD="$(mktemp -d)"
+    "${PIP[@]}" download -q --no-deps --no-build-isolation --no-binary :all: "mmcv==$MMCV_VERSION" -d "$BUILD"
+    tar -xzf "$BUILD/mmcv-$MMCV_VERSION.tar.gz" -C "$BUILD"
+    # torch >= 2.6 headers require C++20; mmcv 2.1.0 hard-codes -std=c++17.
+    sed -i 's/-std=c++17/-std=c++20/g' "$BUILD/mmcv-$MMCV_VERSION/setup.py"
+    mkdir -p "$WHEEL_DIR.tmp"
+    MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-$(nproc)}" \
+      "${PIP[@]}" wheel -q --no-deps --no-build-isolation "$BUILD/mmcv-$MMCV_VERSION" -w "$WHEEL_DIR.tmp"
+    rm -rf "$WHEEL_DIR" && mv "$WHEEL_DIR.tmp" "$WHEEL_DIR"
+    rm -rf "$BUILD"
+  else
+    log "reusing cached MMCV wheel in $WHEEL_DIR"
+  fi
+  "${PIP[@]}" install -q --no-deps "$WHEEL_DIR"/mmcv-*.whl
+  # mmcv's own runtime requirements (installed --no-deps above).
+  "${PIP[@]}" install -q addict packaging Pillow pyyaml yapf "opencv-python<4.11"
+
+  log "installing MMagic 1.2.0 and its pins"
+  "${PIP[@]}" install -q -r "$ROOT/requirements/runtime.txt" -r "$ROOT/requirements/tests.txt"
+  echo "$KEY" > "$STAMP"
+fi
+
+log "installing mmjffra (editable)"
+"${PIP[@]}" install -q --no-deps --no-build-isolation -e "$ROOT"
+"$PY" -c "import mmjffra, mmcv, mmagic, torch; print('mmjffra', mmjffra.__version__, '| mmagic', mmagic.__version__, '| mmcv', mmcv.__version__, '| torch', torch.__version__)"
+log "done: activate with 'source $VENV/bin/activate'"

@@ -1,0 +1,44 @@
+# Copyright (c) mmjffra contributors. All rights reserved.
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+import mmjffra  # noqa: F401  (registers the plugin's modules)
+
+REPO = Path(__file__).resolve().parents[1]
+
+# Keep the suite deterministic and light on the 2-core machines.
+torch.set_num_threads(min(2, os.cpu_count() or 1))
+
+
+def run_cmd(args, cwd=REPO, timeout=900, env=None):
+    """Run a command, fail the test with its output tail when it fails."""
+    full_env = dict(os.environ, **(env or {}))
+    proc = subprocess.run([str(a) for a in args],
+                          cwd=cwd,
+                          env=full_env,
+                          stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT,
+                          text=True,
+                          timeout=timeout)
+    assert proc.returncode == 0, (f'{" ".join(map(str, args))} exited '
+                                  f'{proc.returncode}:\n{proc.stdout[-6000:]}')
+    return proc.stdout
+
+
+@pytest.fixture(scope='session')
+def demo_data(tmp_path_factory):
+    """The real demo clip, prepared once per session by the project's tool.
+
+    Set MMJFFRA_DEMO_DATA to reuse an already prepared folder.
+    """
+    ready = os.environ.get('MMJFFRA_DEMO_DATA')
+    if ready:
+        return Path(ready)
+    out = tmp_path_factory.mktemp('carphone')
+    run_cmd([sys.executable, 'tools/prepare_demo_data.py', '--out-dir', out])
+    return out

@@ -1,0 +1,110 @@
+# Copyright (c) mmjffra contributors. All rights reserved.
+import pytest
+import torch
+
+from mmagic.registry import MODELS
+
+
+def tiny_cfg(**kwargs):
+    cfg = dict(
+        type='JFFRANet',
+        mid_channels=8,
+        channel_multipliers=(1, 2),
+        num_heads=(1, 2),
+        num_res_blocks=1,
+        num_reconstruction_blocks=1,
+        window_size=8,
+        search_radius=4,
+        upscale_factor=4,
+        flow_estimator=dict(type='DISFlowEstimator', preset='ultrafast'))
+    cfg.update(kwargs)
+    return cfg
+
+
+@pytest.mark.parametrize('scale', [4, 1])
+def test_output_shapes_for_odd_sizes(scale):
+    net = MODELS.build(tiny_cfg(upscale_factor=scale))
+    out = net(torch.rand(2, 3, 3, 17, 23))
+    assert out.shape == (2, 3, 17 * scale, 23 * scale)
+
+
+def test_five_frames_and_noise_map():
+    net = MODELS.build(
+        tiny_cfg(num_frames=5, upscale_factor=1, with_noise_map=True))
+    lqs = torch.rand(1, 5, 4, 16, 16)
+    assert net(lqs).shape == (1, 3, 16, 16)
+    with pytest.raises(ValueError, match='4 channels'):
+        net(torch.rand(1, 5, 3, 16, 16))
+
+
+def test_block_refined_flow_equals_initial_flow_at_init():
+    block = MODELS.build(
+        dict(type='JFFRBlock', mid_channels=4, num_frames=3, num_heads=2))
+    feats, flows = torch.rand(2, 3, 4, 12, 10), torch.randn(2, 2, 2, 12, 10)
+    new_feats, new_flows = block(feats, flows)
+    assert torch.equal(new_flows, flows)
+    assert new_feats.shape == feats.shape
+    assert not torch.allclose(new_feats, feats)  # features did change
+
+
+def test_net_refined_flow_equals_initial_flow_at_init():
+    net = MODELS.build(tiny_cfg(channel_multipliers=(1, ), num_heads=(1, )))
+    _, init_flows, flows = net(
+        torch.rand(1, 3, 3, 20, 20), return_flows=True)
+    assert torch.equal(flows, init_flows)
+
+
+def test_precomputed_flows_give_the_same_output():
+    net = MODELS.build(tiny_cfg()).eval()
+    lqs = torch.rand(1, 3, 3, 16, 16)
+    flows = net.compute_flows(lqs)
+    assert torch.equal(net(lqs), net(lqs, flows=flows))
+    with pytest.raises(ValueError, match='flows must have shape'):
+        net(lqs, flows=flows[:, :1])
+
+
+def test_flow_refinement_ablation_has_no_flow_head():
+    net = MODELS.build(tiny_cfg(flow_refinement=False))
+    assert not any('flow_head' in name for name, _ in net.named_parameters())
+    assert net(torch.rand(1, 3, 3, 16, 16)).shape == (1, 3, 64, 64)
+
+
+def test_gradients_reach_every_parameter_and_estimator_is_frozen():
+    torch.manual_seed(0)
+    net = MODELS.build(tiny_cfg(flow_estimator=dict(type='SPyNetFlowEstimator')))
+    net.train()
+    assert not net.flow_estimator.training
+    trainable = {n: p for n, p in net.named_parameters() if p.requires_grad}
+    frozen = {
+        n: p.detach().clone()
+        for n, p in net.flow_estimator.named_parameters()
+    }
+    assert frozen and all(not p.requires_grad
+                          for p in net.flow_estimator.parameters())
+    optimizer = torch.optim.Adam(trainable.values(), lr=1e-2)
+    lqs, gt = torch.rand(1, 3, 3, 16, 16), torch.rand(1, 3, 64, 64)
+    for _ in range(2):  # the zero-initialised flow-head output layer first
+        optimizer.zero_grad()
+        (net(lqs) - gt).abs().mean().backward()
+        optimizer.step()
+    missing = [n for n, p in trainable.items()
+               if p.grad is None or not p.grad.abs().sum() > 0]
+    assert not missing
+    for name, param in net.flow_estimator.named_parameters():
+        assert torch.equal(param, frozen[name]), name
+
+
+def test_bad_inputs_raise_clear_errors():
+    net = MODELS.build(tiny_cfg())
+    with pytest.raises(ValueError, match='3 frames'):
+        net(torch.rand(1, 5, 3, 16, 16))
+    with pytest.raises(ValueError, match='3 channels'):
+        net(torch.rand(1, 3, 1, 16, 16))
+    with pytest.raises(ValueError, match='floating-point'):
+        net(torch.randint(0, 255, (1, 3, 3, 16, 16), dtype=torch.uint8))
+    with pytest.raises(ValueError, match=r'\(n, t, c, h, w\)'):
+        net(torch.rand(3, 3, 16, 16))
+    with pytest.raises(ValueError, match='odd'):
+        MODELS.build(tiny_cfg(num_frames=4))
+    with pytest.raises(ValueError, match='upscale_factor'):
+        MODELS.build(tiny_cfg(upscale_factor=3))

@@ -1,0 +1,99 @@
+# Copyright (c) mmjffra contributors. All rights reserved.
+import numpy as np
+import pytest
+import torch
+from skimage import data as skdata
+from skimage.transform import resize
+
+from mmagic.models.utils import flow_warp
+from mmagic.registry import MODELS
+
+
+def real_image(size=(96, 128)):
+    """A real photograph (skimage's astronaut), RGB float in [0, 1]."""
+    img = resize(skdata.astronaut(), size, anti_aliasing=True)
+    return torch.from_numpy(img).permute(2, 0, 1)[None].float()
+
+
+def test_flow_warp_by_integer_flow_equals_shift():
+    img = real_image()
+    dy, dx = 3, -2
+    supp = torch.roll(img, shifts=(dy, dx), dims=(2, 3))
+    flow = torch.zeros(1, 96, 128, 2)
+    flow[..., 0], flow[..., 1] = dx, dy
+    warped = flow_warp(supp, flow)
+    assert torch.allclose(warped[..., 8:-8, 8:-8], img[..., 8:-8, 8:-8],
+                          atol=1e-5)
+
+
+def test_dis_recovers_known_shift_of_real_image():
+    estimator = MODELS.build(dict(type='DISFlowEstimator'))
+    img = real_image()
+    dy, dx = 2, -3
+    supp = torch.roll(img, shifts=(dy, dx), dims=(2, 3))
+    flow = estimator(img, supp)
+    assert flow.shape == (1, 2, 96, 128)
+    interior = flow[0, :, 12:-12, 12:-12]
+    err_x = (interior[0] - dx).abs()
+    err_y = (interior[1] - dy).abs()
+    assert err_x.mean() < 0.5 and err_y.mean() < 0.5
+    assert err_x.median() < 0.5 and err_y.median() < 0.5
+    # grey input works too and gives the same kind of answer
+    grey = img.mean(1, keepdim=True)
+    flow_grey = estimator(grey, torch.roll(grey, (dy, dx), (2, 3)))
+    assert (flow_grey[0, 0, 12:-12, 12:-12] - dx).abs().median() < 0.5
+
+
+@pytest.mark.parametrize('cfg', [
+    dict(type='RAFTFlowEstimator', arch='raft_small', num_flow_updates=2),
+    dict(type='SPyNetFlowEstimator'),
+])
+def test_learned_estimators_return_input_size_for_small_inputs(cfg):
+    torch.manual_seed(0)
+    estimator = MODELS.build(cfg)
+    ref, supp = torch.rand(2, 3, 40, 52), torch.rand(2, 3, 40, 52)
+    flow = estimator(ref, supp)
+    assert flow.shape == (2, 2, 40, 52)
+    assert torch.isfinite(flow).all()
+    assert not flow.requires_grad
+
+
+def test_estimators_are_frozen_and_stay_in_eval_mode():
+    estimator = MODELS.build(dict(type='SPyNetFlowEstimator'))
+    assert all(not p.requires_grad for p in estimator.parameters())
+    estimator.train()
+    assert not estimator.training
+    assert not any(m.training for m in estimator.modules())
+
+
+def test_estimator_input_errors(tmp_path):
+    estimator = MODELS.build(dict(type='DISFlowEstimator'))
+    with pytest.raises(ValueError, match='same shape'):
+        estimator(torch.rand(1, 3, 8, 8), torch.rand(1, 3, 8, 9))
+    with pytest.raises(ValueError, match='1- or 3-channel'):
+        estimator(torch.rand(1, 2, 8, 8), torch.rand(1, 2, 8, 8))
+    with pytest.raises(ValueError, match='preset'):
+        MODELS.build(dict(type='DISFlowEstimator', preset='slow'))
+    with pytest.raises(FileNotFoundError, match='missing.pth'):
+        MODELS.build(
+            dict(type='SPyNetFlowEstimator', pretrained='missing.pth'))
+    corrupt = tmp_path / 'corrupt.pth'
+    corrupt.write_bytes(b'not a checkpoint')
+    with pytest.raises(ValueError, match='corrupt.pth'):
+        MODELS.build(
+            dict(type='RAFTFlowEstimator', pretrained=str(corrupt)))
+
+
+def test_spynet_loads_local_weights(tmp_path):
+    src = MODELS.build(dict(type='SPyNetFlowEstimator'))
+    path = tmp_path / 'spynet.pth'
+    torch.save(src.spynet.state_dict(), path)
+    dst = MODELS.build(
+        dict(type='SPyNetFlowEstimator', pretrained=str(path)))
+    for a, b in zip(src.parameters(), dst.parameters()):
+        assert torch.equal(a, b)
+    np.testing.assert_array_equal(
+        src(torch.rand(1, 3, 32, 32).fill_(0.5), torch.full(
+            (1, 3, 32, 32), 0.5)).numpy(),
+        dst(torch.full((1, 3, 32, 32), 0.5), torch.full(
+            (1, 3, 32, 32), 0.5)).numpy())

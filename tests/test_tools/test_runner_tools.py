@@ -1,0 +1,72 @@
+# Copyright (c) mmjffra contributors. All rights reserved.
+"""Train, test, resume and distributed training through the real tools."""
+import json
+import os
+import random
+import sys
+from pathlib import Path
+
+import torch
+
+from conftest import REPO, run_cmd
+
+CONFIG = 'configs/demo/basicvsr_c16b4_1xb2-300i_carphone-bix4.py'
+
+
+def options(data_root, iters):
+    return [
+        '--cfg-options', f'train_cfg.max_iters={iters}',
+        f'train_cfg.val_interval={iters}',
+        f'default_hooks.checkpoint.interval={iters}',
+        f'param_scheduler.periods=[{iters}]',
+        f'train_dataloader.dataset.data_root={data_root}',
+        f'val_dataloader.dataset.data_root={data_root}',
+        f'test_dataloader.dataset.data_root={data_root}'
+    ]
+
+
+def test_train_test_and_resume(demo_data, tmp_path):
+    work = tmp_path / 'work'
+    run_cmd([sys.executable, 'tools/train.py', CONFIG, '--work-dir', work] +
+            options(demo_data, 2))
+    ckpt_path = work / 'iter_2.pth'
+    ckpt = torch.load(ckpt_path, weights_only=True)  # torch >= 2.6 default
+    assert ckpt['meta']['iter'] == 2
+
+    metrics_file = tmp_path / 'metrics.json'
+    out = run_cmd([
+        sys.executable, 'tools/test.py', CONFIG, ckpt_path, '--work-dir',
+        tmp_path / 'test', '--out', metrics_file
+    ] + options(demo_data, 2))
+    metrics = json.loads(metrics_file.read_text())
+    psnr = metrics['carphone-BIx4-RGB/PSNR']
+    assert 10 < psnr < 60, out[-2000:]
+    assert 0 < metrics['carphone-BIx4-RGB/SSIM'] <= 1
+
+    out = run_cmd([
+        sys.executable, 'tools/train.py', CONFIG, '--work-dir', work,
+        '--resume'
+    ] + options(demo_data, 4))
+    assert 'resumed epoch: 0, iter: 2' in out
+    ckpt = torch.load(work / 'iter_4.pth', weights_only=True)
+    assert ckpt['meta']['iter'] == 4
+    # resumed weights continue from iter 2, they are not re-initialised
+    assert ckpt['message_hub']['runtime_info']['iter'] == 3
+
+
+def test_dist_train_two_cpu_processes(demo_data, tmp_path):
+    work = tmp_path / 'dist'
+    out = run_cmd(
+        ['bash', 'tools/dist_train.sh', CONFIG, '2', '--work-dir', work] +
+        options(demo_data, 3),
+        env={
+            'PORT': str(random.randint(20000, 40000)),
+            'PYTHONPATH': str(REPO),
+            'OMP_NUM_THREADS': '1',
+            'PATH': f'{Path(sys.executable).parent}:{os.environ["PATH"]}'
+        })
+    assert 'Distributed launcher: pytorch' in out
+    assert 'Distributed training: True' in out
+    assert (work / 'iter_3.pth').is_file()
+    ckpt = torch.load(work / 'iter_3.pth', weights_only=True)
+    assert ckpt['meta']['iter'] == 3

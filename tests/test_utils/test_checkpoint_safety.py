@@ -1,0 +1,90 @@
+# Copyright (c) mmjffra contributors. All rights reserved.
+import os
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from mmengine.logging.history_buffer import HistoryBuffer
+from mmengine.runner import load_checkpoint
+
+from mmjffra.utils import (checkpoint_safe_globals,
+                           register_checkpoint_safe_globals)
+
+
+class _Payload:
+    """Pickles to a call of os.system: what a malicious checkpoint does."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f'touch {self.marker}', ))
+
+
+class _Unknown:
+    pass
+
+
+def mmengine_like_checkpoint():
+    buffer = HistoryBuffer()
+    buffer.update(0.5)
+    buffer.update(np.float64(0.25))
+    return {
+        'meta': {
+            'epoch': 0,
+            'iter': np.int64(2),
+            'seed': np.int32(7),
+            'mmengine_version': '0.10.7',
+        },
+        'state_dict': {
+            'w': torch.ones(2)
+        },
+        'message_hub': {
+            'log_scalars': {
+                'train/loss': buffer
+            },
+            'runtime_info': {
+                'arr': np.arange(3, dtype=np.float32)
+            },
+        },
+    }
+
+
+def test_import_registers_globals():
+    assert register_checkpoint_safe_globals()
+    names = {getattr(g, '__name__', '') for g in checkpoint_safe_globals()}
+    assert {'HistoryBuffer', '_reconstruct', 'scalar', 'ndarray',
+            'dtype'} <= names
+    for obj in checkpoint_safe_globals():
+        assert obj not in (os.system, eval, exec, getattr)
+
+
+def test_mmengine_checkpoint_loads_with_weights_only(tmp_path):
+    path = tmp_path / 'ckpt.pth'
+    torch.save(mmengine_like_checkpoint(), path)
+    ckpt = torch.load(path, weights_only=True)
+    assert ckpt['meta']['iter'] == 2
+    buffer = ckpt['message_hub']['log_scalars']['train/loss']
+    assert isinstance(buffer, HistoryBuffer)
+    assert buffer.mean() == pytest.approx(0.375)
+    np.testing.assert_array_equal(ckpt['message_hub']['runtime_info']['arr'],
+                                  [0, 1, 2])
+
+
+def test_malicious_pickle_is_refused(tmp_path):
+    marker = tmp_path / 'pwned'
+    path = tmp_path / 'evil.pth'
+    torch.save({'state_dict': {}, 'x': _Payload(marker)}, path)
+    with pytest.raises(pickle.UnpicklingError):
+        torch.load(path, weights_only=True)
+    with pytest.raises(pickle.UnpicklingError):
+        load_checkpoint(torch.nn.Linear(1, 1), str(path))
+    assert not marker.exists()
+
+
+def test_other_objects_are_still_refused(tmp_path):
+    path = tmp_path / 'unknown.pth'
+    torch.save({'state_dict': {}, 'x': _Unknown()}, path)
+    with pytest.raises(pickle.UnpicklingError, match='_Unknown'):
+        torch.load(path, weights_only=True)

