@@ -8,8 +8,12 @@ import pytest
 import torch
 
 import mmjffra  # noqa: F401  (registers the plugin's modules)
+from mmagic.utils import register_all_modules
 
 REPO = Path(__file__).resolve().parents[1]
+
+# As a config with default_scope = 'mmagic' does.
+register_all_modules(init_default_scope=True)
 
 # Keep the suite deterministic and light on the 2-core machines.
 torch.set_num_threads(min(2, os.cpu_count() or 1))

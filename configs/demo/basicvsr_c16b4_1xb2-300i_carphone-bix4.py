@@ -1,5 +1,7 @@
-# MMagic's BasicVSR on the embedded demo clip, at CPU size.
-# Inherits MMagic's REDS4 recipe; only data, size and schedule change.
+# MMagic's BasicVSR on the embedded demo clip, at CPU size. Inherits MMagic's
+# REDS4 recipe; only data, size and schedule change: the same data, crop
+# (64 px GT), 5-frame clips, batch, optimiser and iterations as the JFFRA and
+# EDVR demo configs.
 _base_ = [
     'mmagic::basicvsr/basicvsr_2xb4_reds4.py',
     '../_base_/datasets/carphone_demo_x4.py'
@@ -17,44 +19,23 @@ model = dict(
         # random initialisation (pass a local path to use real weights).
         spynet_pretrained=None))
 
-train_dataloader = dict(
-    num_workers=0,
-    batch_size=2,
-    dataset=dict(
-        metainfo=dict(dataset_type='carphone', task_name='vsr'),
-        data_root='data/carphone',
-        data_prefix=dict(img='BIx4', gt='GT'),
-        ann_file='meta_info_carphone_train.txt',
-        num_input_frames=5,
-        pipeline=[
-            dict(type='GenerateSegmentIndices', interval_list=[1]),
-            dict(type='LoadImageFromFile', key='img', channel_order='rgb'),
-            dict(type='LoadImageFromFile', key='gt', channel_order='rgb'),
-            dict(type='SetValues', dictionary=dict(scale=4)),
-            dict(type='PairedRandomCrop', gt_patch_size=64),
-            dict(
-                type='Flip',
-                keys=['img', 'gt'],
-                flip_ratio=0.5,
-                direction='horizontal'),
-            dict(
-                type='Flip',
-                keys=['img', 'gt'],
-                flip_ratio=0.5,
-                direction='vertical'),
-            dict(
-                type='RandomTransposeHW',
-                keys=['img', 'gt'],
-                transpose_ratio=0.5),
-            dict(type='PackInputs')
-        ]))
+train_dataloader = {{_base_.demo_train_dataloader}}
+val_dataloader = {{_base_.demo_val_dataloader}}
+val_evaluator = dict(type='Evaluator', metrics={{_base_.demo_metrics}})
+test_dataloader = [{{_base_.demo_val_dataloader}}]
+test_evaluator = [{{_base_.demo_metrics}}]
 
-max_iters = 300
 train_cfg = dict(
-    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters)
-param_scheduler = dict(periods=[max_iters])
+    type='IterBasedTrainLoop',
+    max_iters={{_base_.demo_max_iters}},
+    val_interval={{_base_.demo_max_iters}})
+optim_wrapper = dict(optimizer={{_base_.demo_optimizer}})
+param_scheduler = {{_base_.demo_param_scheduler}}
 default_hooks = dict(
     logger=dict(interval=20),
-    checkpoint=dict(interval=max_iters, out_dir=None, max_keep_ckpts=2))
+    checkpoint=dict(
+        interval={{_base_.demo_max_iters}},
+        out_dir=None,
+        max_keep_ckpts=2,
+        save_best=None))
 custom_hooks = []
-env_cfg = dict(dist_cfg=dict(backend='gloo'))

@@ -12,12 +12,16 @@ Weights only load failed``.
 Instead of turning ``weights_only`` off (which lets a checkpoint run arbitrary
 code), :func:`register_checkpoint_safe_globals` allow-lists exactly the
 globals such checkpoints contain (read with ``pickletools`` from a runner
-checkpoint): MMEngine's ``HistoryBuffer`` and the numpy array, dtype and
-scalar reconstructors. ``numpy`` dtypes are pickled as their
-``numpy.dtypes.*DType`` classes, which are data classes without behaviour;
-they are allow-listed too. Anything else, e.g. ``os.system`` or
-``builtins.eval``, is still refused by the unpickler.
+checkpoint): MMEngine's ``HistoryBuffer``, the numpy array, dtype and scalar
+reconstructors, and ``builtins.getattr``, which the pickle of a
+``HistoryBuffer`` uses to name its statistics methods
+(``getattr(HistoryBuffer, 'mean')``). ``getattr`` is not allow-listed as
+such: the name ``builtins.getattr`` is bound to
+:func:`history_buffer_getattr`, which resolves only those statistics
+methods of ``HistoryBuffer`` and refuses any other attribute. Anything else,
+e.g. ``os.system`` or ``builtins.eval``, is still refused by the unpickler.
 """
+import pickle
 from typing import List
 
 import numpy as np
@@ -44,15 +48,42 @@ def _numpy_globals() -> List:
     return allowed
 
 
+_HISTORY_BUFFER_STATS = ('min', 'max', 'current', 'mean')
+
+
+def history_buffer_getattr(obj, name: str):
+    """``getattr`` restricted to ``HistoryBuffer``'s statistics methods.
+
+    Stands in for ``builtins.getattr`` while unpickling with
+    ``weights_only=True``.
+
+    Args:
+        obj: The object the pickle asks an attribute of.
+        name (str): The attribute.
+
+    Returns:
+        The statistics method ``HistoryBuffer.<name>``.
+    """
+    from mmengine.logging.history_buffer import HistoryBuffer
+    allowed = set(_HISTORY_BUFFER_STATS) | set(
+        HistoryBuffer._statistics_methods)
+    if obj is not HistoryBuffer or name not in allowed:
+        raise pickle.UnpicklingError(
+            f'checkpoint asks for getattr({obj!r}, {name!r}); only '
+            f'HistoryBuffer statistics methods {sorted(allowed)} are allowed')
+    return getattr(HistoryBuffer, name)
+
+
 def checkpoint_safe_globals() -> List:
     """Return the globals that MMEngine runner checkpoints need.
 
     Returns:
-        list: Classes and functions for
+        list: Classes and functions, and ``(function, name)`` pairs, for
         :func:`torch.serialization.add_safe_globals`.
     """
     from mmengine.logging.history_buffer import HistoryBuffer
-    return [HistoryBuffer] + _numpy_globals()
+    return [HistoryBuffer, (history_buffer_getattr, 'builtins.getattr')
+            ] + _numpy_globals()
 
 
 def register_checkpoint_safe_globals() -> bool:

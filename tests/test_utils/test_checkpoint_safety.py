@@ -10,6 +10,7 @@ from mmengine.runner import load_checkpoint
 
 from mmjffra.utils import (checkpoint_safe_globals,
                            register_checkpoint_safe_globals)
+from mmjffra.utils.checkpoint_safety import history_buffer_getattr
 
 
 class _Payload:
@@ -53,11 +54,30 @@ def mmengine_like_checkpoint():
 
 def test_import_registers_globals():
     assert register_checkpoint_safe_globals()
-    names = {getattr(g, '__name__', '') for g in checkpoint_safe_globals()}
+    safe = checkpoint_safe_globals()
+    names = {getattr(g, '__name__', '') for g in safe}
     assert {'HistoryBuffer', '_reconstruct', 'scalar', 'ndarray',
             'dtype'} <= names
-    for obj in checkpoint_safe_globals():
+    for obj in safe:
         assert obj not in (os.system, eval, exec, getattr)
+    assert (history_buffer_getattr, 'builtins.getattr') in safe
+
+
+def test_restricted_getattr():
+    assert history_buffer_getattr(HistoryBuffer,
+                                  'mean') is HistoryBuffer.mean
+    with pytest.raises(pickle.UnpicklingError, match='statistics'):
+        history_buffer_getattr(HistoryBuffer, '__init__')
+    with pytest.raises(pickle.UnpicklingError, match='statistics'):
+        history_buffer_getattr(os, 'system')
+
+
+class _GetattrPayload:
+    """Pickles to getattr(HistoryBuffer, '__init__'): an attribute that is
+    not a statistics method, refused by the restricted getattr."""
+
+    def __reduce__(self):
+        return (getattr, (HistoryBuffer, '__init__'))
 
 
 def test_mmengine_checkpoint_loads_with_weights_only(tmp_path):
@@ -87,4 +107,8 @@ def test_other_objects_are_still_refused(tmp_path):
     path = tmp_path / 'unknown.pth'
     torch.save({'state_dict': {}, 'x': _Unknown()}, path)
     with pytest.raises(pickle.UnpicklingError, match='_Unknown'):
+        torch.load(path, weights_only=True)
+    path = tmp_path / 'getattr.pth'
+    torch.save({'x': _GetattrPayload()}, path)
+    with pytest.raises(pickle.UnpicklingError, match='__init__'):
         torch.load(path, weights_only=True)

@@ -1,9 +1,41 @@
 # Embedded demo data: the real clip ``carphone`` (176x144, 120 frames), x4
 # bicubic (BI) degraded; prepared by ``python tools/prepare_demo_data.py``.
 # Frames [0, 80) train, [80, 120) validate and test. Metrics on RGB, no
-# border crop (as MMagic's REDS4 setting).
+# border crop (as MMagic's REDS4 setting), plus the warping error.
+# Names are prefixed with ``demo_`` so that this file can be a base next to
+# MMagic's configs; a config picks them with ``{{_base_.demo_...}}``.
 demo_data_root = 'data/carphone'
-scale = 4
+
+# training clips of 5 consecutive frames, 64x64 GT crops
+demo_train_pipeline = [
+    dict(type='GenerateSegmentIndices', interval_list=[1]),
+    dict(type='LoadImageFromFile', key='img', channel_order='rgb'),
+    dict(type='LoadImageFromFile', key='gt', channel_order='rgb'),
+    dict(type='SetValues', dictionary=dict(scale=4)),
+    dict(type='PairedRandomCrop', gt_patch_size=64),
+    dict(
+        type='Flip', keys=['img', 'gt'], flip_ratio=0.5,
+        direction='horizontal'),
+    dict(
+        type='Flip', keys=['img', 'gt'], flip_ratio=0.5, direction='vertical'),
+    dict(type='RandomTransposeHW', keys=['img', 'gt'], transpose_ratio=0.5),
+    dict(type='PackInputs')
+]
+
+demo_train_dataloader = dict(
+    num_workers=0,
+    batch_size=2,
+    persistent_workers=False,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset=dict(
+        type='BasicFramesDataset',
+        metainfo=dict(dataset_type='carphone', task_name='vsr'),
+        data_root=demo_data_root,
+        data_prefix=dict(img='BIx4', gt='GT'),
+        ann_file='meta_info_carphone_train.txt',
+        depth=1,
+        num_input_frames=5,
+        pipeline=demo_train_pipeline))
 
 demo_val_pipeline = [
     dict(type='GenerateSegmentIndices', interval_list=[1]),
@@ -25,18 +57,21 @@ demo_val_dataloader = dict(
         ann_file='meta_info_carphone_val.txt',
         depth=1,
         num_input_frames=40,
+        fixed_seq_len=None,  # MMagic's REDS4 base sets 100
         pipeline=demo_val_pipeline))
 
-demo_evaluator = dict(
-    type='Evaluator',
-    metrics=[
-        dict(type='PSNR', prefix='carphone-BIx4-RGB'),
-        dict(type='SSIM', prefix='carphone-BIx4-RGB'),
-    ])
+demo_metrics = [
+    dict(type='PSNR', prefix='carphone-BIx4-RGB'),
+    dict(type='SSIM', prefix='carphone-BIx4-RGB'),
+    dict(type='WarpingError', prefix='carphone-BIx4-RGB'),
+]
 
-val_dataloader = demo_val_dataloader
-val_evaluator = demo_evaluator
-val_cfg = dict(type='ValLoop')
-test_dataloader = demo_val_dataloader
-test_evaluator = demo_evaluator
-test_cfg = dict(type='TestLoop')
+# schedule shared by the demo configs of every model
+demo_max_iters = 300
+demo_optimizer = dict(type='Adam', lr=1e-3, betas=(0.9, 0.99))
+demo_param_scheduler = dict(
+    type='CosineRestartLR',
+    by_epoch=False,
+    periods=[demo_max_iters],
+    restart_weights=[1],
+    eta_min=1e-5)

@@ -4,7 +4,8 @@ from typing import Dict, Optional, Sequence
 
 import torch
 
-from mmagic.evaluation.metrics import BaseSampleWiseMetric
+from mmagic.evaluation.metrics.base_sample_wise_metric import \
+    BaseSampleWiseMetric
 from mmagic.evaluation.metrics.metrics_utils import obtain_data
 from mmagic.models.utils import flow_warp
 from mmagic.registry import METRICS, MODELS

@@ -45,6 +45,14 @@ def temporal_indices(num_frames: int, centre: int, radius: int,
     return indices
 
 
+def is_mirror_extended(lqs: Tensor) -> bool:
+    """Whether ``lqs`` (n, t, ...) is a sequence followed by its mirror."""
+    t = lqs.size(1)
+    if t % 2:
+        return False
+    return torch.equal(lqs[:, :t // 2], lqs[:, t // 2:].flip(1))
+
+
 @MODELS.register_module()
 class JFFRA(BaseEditModel):
     """JFFRA: joint flow and feature refinement using attention.
@@ -64,7 +72,8 @@ class JFFRA(BaseEditModel):
     sequence ends padded by ``test_cfg['padding']`` ('reflection' default,
     or 'replicate'); the whole restored sequence is returned, so MMagic's
     PSNR/SSIM evaluate it as for BasicVSR. When the ground truth is a single
-    frame (Vimeo-90K-T), only the centre frame is restored.
+    frame (Vimeo-90K-T), only the centre frame is restored (of the original
+    half when MMagic's test pipeline mirror-extended the sequence).
 
     Args:
         generator (dict): Config of the network (``JFFRANet``).
@@ -73,8 +82,10 @@ class JFFRA(BaseEditModel):
             temporal loss. Default: None.
         train_cfg (dict, optional): Training config. Default: None.
         test_cfg (dict, optional): Testing config: ``padding`` ('reflection'
-            or 'replicate') and ``max_windows_per_forward`` (windows batched
-            into one generator call, default 1). Default: None.
+            or 'replicate'), ``max_windows_per_forward`` (windows batched
+            into one generator call, default 1) and ``reuse_flows``
+            (estimate each initial-flow pair once per sequence, default
+            True). Default: None.
         init_cfg (dict, optional): Initialisation config. Default: None.
         data_preprocessor (dict, optional): Data preprocessor config.
             Default: None.
@@ -104,12 +115,49 @@ class JFFRA(BaseEditModel):
                              f'got {self.test_padding!r}')
         self.max_windows_per_forward = int(
             test_cfg.get('max_windows_per_forward', 1))
+        self.reuse_flows = bool(test_cfg.get('reuse_flows', True))
         self.register_buffer('step_counter', torch.zeros(1))
 
     @property
     def num_input_frames(self) -> int:
         """int: ``2N+1``, the frames of one generator window."""
         return self.generator.num_frames
+
+    def add_noise_map(self, inputs: Tensor,
+                      data_samples: Optional[DataSample]) -> Tensor:
+        """Append the noise-level map for non-blind denoising.
+
+        When the generator takes a noise map (``with_noise_map``) and the
+        inputs hold only the image channels, a constant channel
+        ``noise_sigma / 255`` per frame is appended; ``noise_sigma`` (0-255
+        scale) comes from the data samples' metainfo, where
+        ``AddGaussianNoise`` and ``PackInputs(meta_keys=['noise_sigma'])``
+        put it.
+
+        Args:
+            inputs (Tensor): LQ frames (n, t, c, h, w).
+            data_samples (DataSample, optional): Batched data samples.
+
+        Returns:
+            Tensor: Inputs with the map channel where one is needed.
+        """
+        gen = self.generator
+        if not getattr(gen, 'with_noise_map', False) or \
+                inputs.size(2) != gen.in_channels:
+            return inputs
+        sigma = None if data_samples is None else \
+            data_samples.metainfo.get('noise_sigma', None)
+        if sigma is None:
+            raise ValueError(
+                'the generator takes a noise-level map but the data samples '
+                "carry no 'noise_sigma': add AddGaussianNoise and "
+                "PackInputs(meta_keys=['noise_sigma']) to the pipeline")
+        n, t, _, h, w = inputs.shape
+        sigma = torch.as_tensor(
+            sigma, dtype=inputs.dtype, device=inputs.device).reshape(-1)
+        sigma = sigma.expand(n) if sigma.numel() == 1 else sigma
+        noise_map = (sigma / 255.).view(n, 1, 1, 1, 1).expand(n, t, 1, h, w)
+        return torch.cat([inputs, noise_map], dim=2)
 
     def forward_train(self,
                       inputs: Tensor,
@@ -135,6 +183,7 @@ class JFFRA(BaseEditModel):
                 f'(2N+3 with the temporal loss), got inputs of shape '
                 f'{tuple(inputs.shape)}; set num_input_frames of the '
                 'training dataset accordingly')
+        inputs = self.add_noise_map(inputs, data_samples)
         gt = data_samples.gt_img
         centre = t // 2
         self.step_counter += 1
@@ -152,10 +201,60 @@ class JFFRA(BaseEditModel):
             loss_temporal_next=self.temporal_loss(cur, nxt, gt[:, centre],
                                                   gt[:, centre + 1]))
 
+    def _window_pairs(self, num_frames: int, centre: int) -> List[tuple]:
+        """(window indices, its (centre, neighbour) flow pairs)."""
+        radius = self.num_input_frames // 2
+        idx = temporal_indices(num_frames, centre, radius, self.test_padding)
+        return idx, [(idx[radius], j)
+                     for j in idx[:radius] + idx[radius + 1:]]
+
+    @torch.no_grad()
+    def clip_flows(self,
+                   lqs: Tensor,
+                   indices: Optional[List[int]] = None,
+                   cache: Optional[Dict] = None) -> Dict:
+        """Initial flows of every (centre, neighbour) pair of the windows.
+
+        Each distinct pair is estimated once, in one batched call of the
+        flow estimator, whatever the number of windows that use it (with
+        reflection padding the windows at the sequence ends use the same
+        pair twice).
+
+        Args:
+            lqs (Tensor): LQ sequence (n, t, c, h, w).
+            indices (list[int], optional): Centres of the windows. Default:
+                all frames.
+            cache (dict, optional): Flows already computed; extended in
+                place. Default: None.
+
+        Returns:
+            dict: ``{(centre, neighbour): flow (n, 2, h, w)}``.
+        """
+        n, t = lqs.shape[:2]
+        cache = {} if cache is None else cache
+        indices = range(t) if indices is None else indices
+        todo = []
+        for i in indices:
+            for pair in self._window_pairs(t, i)[1]:
+                if pair not in cache and pair not in todo:
+                    todo.append(pair)
+        if todo:
+            gen = self.generator
+            imgs = lqs[:, :, :gen.in_channels]
+            ref = torch.cat([imgs[:, c] for c, _ in todo])
+            supp = torch.cat([imgs[:, j] for _, j in todo])
+            flows = gen.flow_estimator(ref, supp).to(lqs.dtype)
+            cache.update(zip(todo, flows.split(n)))
+        return cache
+
     def restore_frames(self,
                        lqs: Tensor,
                        indices: Optional[List[int]] = None) -> Tensor:
         """Restore frames of a sequence with the sliding window.
+
+        With ``reuse_flows`` (default) the initial flows come from
+        :meth:`clip_flows`, so no (centre, neighbour) pair is estimated
+        twice; the result is the same as restoring each window on its own.
 
         Args:
             lqs (Tensor): LQ sequence (n, t, c, h, w).
@@ -165,18 +264,31 @@ class JFFRA(BaseEditModel):
             Tensor: Restored frames (n, len(indices), c_out, H, W).
         """
         n, t = lqs.shape[:2]
-        radius = self.num_input_frames // 2
         indices = list(range(t)) if indices is None else indices
         outputs = []
+        cache: Dict = {}
         step = max(1, self.max_windows_per_forward)
         for start in range(0, len(indices), step):
             chunk = indices[start:start + step]
-            windows = torch.cat([
-                lqs[:, temporal_indices(t, i, radius, self.test_padding)]
-                for i in chunk
-            ])
-            out = self.generator(windows)
+            windows, flows = [], []
+            if self.reuse_flows:
+                self.clip_flows(lqs, chunk, cache)
+            for i in chunk:
+                idx, pairs = self._window_pairs(t, i)
+                windows.append(lqs[:, idx])
+                if self.reuse_flows:
+                    flows.append(torch.stack([cache[p] for p in pairs], 1))
+            out = self.generator(
+                torch.cat(windows),
+                flows=torch.cat(flows) if self.reuse_flows else None)
             outputs.extend(out.split(n, dim=0))
+            # drop flows no later window of this pass needs
+            keep = {
+                p
+                for i in indices[start + step:start + 2 * step]
+                for p in self._window_pairs(t, i)[1]
+            }
+            cache = {p: f for p, f in cache.items() if p in keep}
         return torch.stack(outputs, dim=1)
 
     def forward_tensor(self,
@@ -188,7 +300,7 @@ class JFFRA(BaseEditModel):
         Returns:
             Tensor: Restored sequence (n, t, c_out, H, W).
         """
-        return self.restore_frames(inputs)
+        return self.restore_frames(self.add_noise_map(inputs, data_samples))
 
     def forward_inference(self,
                           inputs: Tensor,
@@ -204,9 +316,14 @@ class JFFRA(BaseEditModel):
             DataSample: Predictions in ``pred_img``: (n, t, c, H, W), or
             (n, c, H, W) when the ground truth is a single frame.
         """
+        inputs = self.add_noise_map(inputs, data_samples)
         gt = data_samples.gt_img[0] if data_samples is not None and \
             'gt_img' in data_samples else None
         if gt is not None and gt.data.ndim == 3:
+            if is_mirror_extended(inputs):
+                # MMagic's Vimeo-90K-T pipeline mirrors the 7 frames for
+                # recurrent models (MirrorSequence): keep the original half.
+                inputs = inputs[:, :inputs.size(1) // 2]
             t = inputs.size(1)
             feats = self.restore_frames(inputs, [t // 2])[:, 0]
         else:

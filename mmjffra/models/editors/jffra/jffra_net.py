@@ -28,7 +28,7 @@ class _Level(nn.Module):
     def forward(self, feats: Tensor, flows: Tensor) -> Tuple[Tensor, Tensor]:
         feats, flows = self.jffr(feats, flows)
         n, t, c, h, w = feats.shape
-        feats = self.res_blocks(feats.view(n * t, c, h, w)).view(
+        feats = self.res_blocks(feats.reshape(n * t, c, h, w)).view(
             n, t, c, h, w)
         return feats, flows
 
@@ -268,7 +268,8 @@ class JFFRANet(BaseModule):
                              f'got {tuple(flows.shape)}')
         init_flows = flows
 
-        feats = self.temporal_context(lqs.transpose(1, 2)).transpose(1, 2)
+        feats = self.temporal_context(lqs.transpose(1, 2))
+        feats = feats.transpose(1, 2).contiguous()
 
         skips = []
         for i, level in enumerate(self.encoder):

@@ -1,0 +1,23 @@
+# MMagic's BasicVSR beside jffra_c64_8xb6-700k_reds4.py: same REDS data,
+# 256 px GT crops, 700k iterations, batch 48 (8 GPUs x 6) and REDS4
+# evaluators (PSNR, SSIM, warping error). Everything else is MMagic's recipe
+# (15-frame training clips, Adam 2e-4, cosine schedule).
+_base_ = 'mmagic::basicvsr/basicvsr_2xb4_reds4.py'
+
+custom_imports = dict(imports=['mmjffra'], allow_failed_imports=False)
+experiment_name = 'basicvsr_c64b30_8xb6-700k_reds4'
+work_dir = f'./work_dirs/{experiment_name}'
+
+train_dataloader = dict(batch_size=6)
+max_iters = 700_000
+train_cfg = dict(max_iters=max_iters)
+param_scheduler = dict(periods=[max_iters])
+
+reds4_evaluator = [
+    dict(type='PSNR', prefix='REDS4-BIx4-RGB'),
+    dict(type='SSIM', prefix='REDS4-BIx4-RGB'),
+    dict(type='WarpingError', prefix='REDS4-BIx4-RGB')
+]
+val_evaluator = dict(type='Evaluator', metrics=reds4_evaluator)
+test_dataloader = [{{_base_.reds_dataloader}}]
+test_evaluator = [reds4_evaluator]

@@ -1,0 +1,101 @@
+# MMagic's EDVR-M on the embedded demo clip, at CPU size: the same data,
+# crop (64 px GT), batch, optimiser and iterations as the JFFRA and BasicVSR
+# demo configs. Inherits MMagic's REDS recipe; only data, size and schedule
+# change.
+_base_ = [
+    'mmagic::edvr/edvrm_8xb4-600k_reds.py',
+    '../_base_/datasets/carphone_demo_x4.py'
+]
+
+custom_imports = dict(imports=['mmjffra'], allow_failed_imports=False)
+experiment_name = 'edvrm_c16_1xb2-300i_carphone-bix4'
+work_dir = f'./work_dirs/{experiment_name}'
+
+model = dict(
+    generator=dict(
+        mid_channels=16,
+        deform_groups=4,
+        num_blocks_extraction=2,
+        num_blocks_reconstruction=4,
+        # MMagic initialises EDVR-M from a checkpoint URL; no download here.
+        init_cfg=None),
+    # train every module from the start (the recipe trains only TSA for the
+    # first 5000 iterations because it starts from a pre-trained model)
+    train_cfg=dict(tsa_iter=0))
+
+_edvr_val_pipeline = [
+    dict(type='GenerateFrameIndiceswithPadding', padding='reflection_circle'),
+    dict(type='LoadImageFromFile', key='img', channel_order='rgb'),
+    dict(type='LoadImageFromFile', key='gt', channel_order='rgb'),
+    dict(type='PackInputs')
+]
+_edvr_val_dataloader = dict(
+    num_workers=0,
+    batch_size=1,
+    persistent_workers=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type='BasicFramesDataset',
+        metainfo=dict(dataset_type='carphone', task_name='vsr'),
+        data_root='data/carphone',
+        data_prefix=dict(img='BIx4', gt='GT'),
+        ann_file='meta_info_carphone_val.txt',
+        depth=2,
+        num_input_frames=5,
+        num_output_frames=1,
+        pipeline=_edvr_val_pipeline))
+
+train_dataloader = dict(
+    num_workers=0,
+    batch_size=2,
+    dataset=dict(
+        metainfo=dict(dataset_type='carphone', task_name='vsr'),
+        data_root='data/carphone',
+        data_prefix=dict(img='BIx4', gt='GT'),
+        ann_file='meta_info_carphone_train.txt',
+        pipeline=[
+            dict(
+                type='GenerateFrameIndices',
+                interval_list=[1],
+                frames_per_clip=79),
+            dict(type='LoadImageFromFile', key='img', channel_order='rgb'),
+            dict(type='LoadImageFromFile', key='gt', channel_order='rgb'),
+            dict(type='SetValues', dictionary=dict(scale=4)),
+            dict(type='PairedRandomCrop', gt_patch_size=64),
+            dict(
+                type='Flip',
+                keys=['img', 'gt'],
+                flip_ratio=0.5,
+                direction='horizontal'),
+            dict(
+                type='Flip',
+                keys=['img', 'gt'],
+                flip_ratio=0.5,
+                direction='vertical'),
+            dict(
+                type='RandomTransposeHW',
+                keys=['img', 'gt'],
+                transpose_ratio=0.5),
+            dict(type='PackInputs')
+        ]))
+val_dataloader = _edvr_val_dataloader
+test_dataloader = _edvr_val_dataloader
+
+max_iters = 300
+train_cfg = dict(
+    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+optim_wrapper = dict(
+    optimizer=dict(type='Adam', lr=1e-3, betas=(0.9, 0.99)))
+param_scheduler = dict(
+    type='CosineRestartLR',
+    by_epoch=False,
+    periods=[max_iters],
+    restart_weights=[1],
+    eta_min=1e-5)
+default_hooks = dict(
+    logger=dict(interval=20),
+    checkpoint=dict(interval=max_iters, out_dir=None, max_keep_ckpts=2))
+custom_hooks = []
+env_cfg = dict(dist_cfg=dict(backend='gloo'))

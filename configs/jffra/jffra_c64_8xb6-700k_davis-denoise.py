@@ -1,0 +1,59 @@
+# JFFRA (paper preset) for non-blind video denoising: trained on DAVIS-2017
+# (train + val, 90 sequences) with AWGN sigma drawn per clip from [0, 50],
+# tested on DAVIS test-dev and Set8 at sigma 10/20/30/40/50 (Table 2). The
+# noise level enters the network as a map channel (as VRT).
+_base_ = [
+    'mmagic::_base_/default_runtime.py',
+    '../_base_/models/jffra_paper.py',
+    '../_base_/schedules/jffra_adam_700k.py',
+    '../_base_/datasets/denoise_test_config.py',
+]
+
+custom_imports = dict(imports=['mmjffra'], allow_failed_imports=False)
+experiment_name = 'jffra_c64_8xb6-700k_davis-denoise'
+work_dir = f'./work_dirs/{experiment_name}'
+
+model = dict(generator=dict(upscale_factor=1, with_noise_map=True))
+
+train_pipeline = [
+    dict(
+        type='GenerateSegmentIndices',
+        interval_list=[1],
+        filename_tmpl='{:08d}.jpg'),
+    dict(type='LoadImageFromFile', key='img', channel_order='rgb'),
+    dict(type='LoadImageFromFile', key='gt', channel_order='rgb'),
+    dict(type='SetValues', dictionary=dict(scale=1)),
+    dict(type='PairedRandomCrop', gt_patch_size=256),
+    dict(
+        type='Flip', keys=['img', 'gt'], flip_ratio=0.5,
+        direction='horizontal'),
+    dict(
+        type='Flip', keys=['img', 'gt'], flip_ratio=0.5, direction='vertical'),
+    dict(type='RandomTransposeHW', keys=['img', 'gt'], transpose_ratio=0.5),
+    dict(type='AddGaussianNoise', keys=['img'], sigma_range=(0, 50)),
+    dict(type='PackInputs', meta_keys=['noise_sigma'])
+]
+
+train_dataloader = dict(
+    num_workers=6,
+    batch_size=6,
+    persistent_workers=False,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset=dict(
+        type='BasicFramesDataset',
+        metainfo=dict(dataset_type='davis', task_name='denoise'),
+        data_root='data/DAVIS/train',
+        data_prefix=dict(img='GT', gt='GT'),
+        ann_file='meta_info_DAVIS_train.txt',
+        depth=1,
+        num_input_frames=5,
+        pipeline=train_pipeline))
+
+val_dataloader = {{_base_.set8_test_dataloaders}}[2]  # Set8, sigma 30
+val_evaluator = dict(
+    type='Evaluator', metrics={{_base_.set8_test_evaluators}}[2])
+
+test_dataloader = {{_base_.davis_test_dataloaders}} + \
+    {{_base_.set8_test_dataloaders}}
+test_evaluator = {{_base_.davis_test_evaluators}} + \
+    {{_base_.set8_test_evaluators}}

@@ -1,0 +1,199 @@
+# Copyright (c) mmjffra contributors. All rights reserved.
+"""Degradations of the JFFRA paper's training and test data."""
+import zlib
+from typing import List, Optional, Sequence, Tuple
+
+import cv2
+import numpy as np
+from mmcv.transforms import BaseTransform
+
+from mmagic.registry import TRANSFORMS
+
+
+def _as_list(value) -> Tuple[List[np.ndarray], bool]:
+    if isinstance(value, list):
+        return value, True
+    return [value], False
+
+
+@TRANSFORMS.register_module()
+class AddGaussianNoise(BaseTransform):
+    """Additive white Gaussian noise, one sigma per clip.
+
+    Synthetic video denoising (DAVIS, Set8) as in VRT and the JFFRA paper:
+    for training, sigma is drawn uniformly from ``sigma_range`` once per clip
+    (every frame of the clip gets the same sigma, fresh noise per frame); for
+    testing, ``sigma`` is fixed and the noise is drawn from a generator
+    seeded with ``seed`` and the clip's key, so that every run and every
+    worker produce the same noisy clip. The noise is added in float and not
+    clipped (as VRT and FastDVDnet), so the result is float32 on the 0-255
+    scale.
+
+    The sigma of the clip is stored in ``noise_sigma`` (0-255 scale); with
+    ``PackInputs(meta_keys=['noise_sigma'])`` it reaches the model, which
+    builds the noise-level map of non-blind denoising from it
+    (``JFFRANet(with_noise_map=True)``).
+
+    Required Keys:
+
+    - [keys] (list[np.ndarray] or np.ndarray, 0-255)
+    - key (only when ``seed`` is set)
+
+    Modified Keys:
+
+    - [keys] (float32)
+
+    Added Keys:
+
+    - noise_sigma (float)
+
+    Args:
+        keys (Sequence[str]): Keys of the frames to degrade. Default:
+            ('img', ).
+        sigma_range (tuple[float, float]): Range of sigma for training.
+            Default: (0, 50).
+        sigma (float, optional): Fixed sigma (testing); overrides
+            ``sigma_range``. Default: None.
+        seed (int, optional): Base seed for reproducible noise (testing).
+            Default: None.
+        clip (bool): Clip the result to [0, 255]. Default: False.
+    """
+
+    def __init__(self,
+                 keys: Sequence[str] = ('img', ),
+                 sigma_range: Tuple[float, float] = (0., 50.),
+                 sigma: Optional[float] = None,
+                 seed: Optional[int] = None,
+                 clip: bool = False) -> None:
+        if sigma is None and not 0 <= sigma_range[0] <= sigma_range[1]:
+            raise ValueError('sigma_range must be (low, high) with 0 <= low '
+                             f'<= high, got {sigma_range}')
+        if sigma is not None and sigma < 0:
+            raise ValueError(f'sigma must be >= 0, got {sigma}')
+        self.keys = list(keys)
+        self.sigma_range = tuple(sigma_range)
+        self.sigma = sigma
+        self.seed = seed
+        self.clip = clip
+
+    def _rng(self, results: dict) -> np.random.Generator:
+        if self.seed is None:
+            return np.random.default_rng(np.random.randint(2**31))
+        key = str(results.get('key', ''))
+        return np.random.default_rng([self.seed, zlib.crc32(key.encode())])
+
+    def transform(self, results: dict) -> dict:
+        """Add the noise.
+
+        Args:
+            results (dict): The data dict.
+
+        Returns:
+            dict: The data dict with noisy frames and ``noise_sigma``.
+        """
+        rng = self._rng(results)
+        sigma = self.sigma if self.sigma is not None else float(
+            rng.uniform(*self.sigma_range))
+        for key in self.keys:
+            frames, is_list = _as_list(results[key])
+            noisy = []
+            for frame in frames:
+                out = frame.astype(np.float32) + rng.normal(
+                    0., sigma, frame.shape).astype(np.float32)
+                noisy.append(np.clip(out, 0, 255) if self.clip else out)
+            results[key] = noisy if is_list else noisy[0]
+        results['noise_sigma'] = sigma
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(keys={self.keys}, '
+                f'sigma_range={self.sigma_range}, sigma={self.sigma}, '
+                f'seed={self.seed}, clip={self.clip})')
+
+
+def gaussian_kernel(kernel_size: int = 13, sigma: float = 1.6) -> np.ndarray:
+    """Normalised 2D Gaussian kernel."""
+    ax = np.arange(kernel_size, dtype=np.float64) - (kernel_size - 1) / 2.
+    k1 = np.exp(-ax**2 / (2. * sigma**2))
+    kernel = np.outer(k1, k1)
+    return kernel / kernel.sum()
+
+
+@TRANSFORMS.register_module()
+class BlurDownsample(BaseTransform):
+    """Blur-downsampling (BD) degradation of Vimeo-90K-BD, Vid4-BD, UDM10.
+
+    The convention of DUF, TOFlow and BasicVSR's BD data: blur with a
+    ``kernel_size`` x ``kernel_size`` Gaussian of standard deviation
+    ``sigma`` (1.6, reflect border), then keep every ``scale``-th pixel
+    starting at ``offset`` (2 for x4, so samples sit near the centre of each
+    4x4 block).
+
+    Required Keys:
+
+    - [key] (list[np.ndarray] or np.ndarray, HWC)
+
+    Added Keys:
+
+    - [out_key] (uint8 when the input is uint8, float32 otherwise)
+
+    Args:
+        key (str): Key of the high-quality frames. Default: 'gt'.
+        out_key (str): Key of the degraded frames. Default: 'img'.
+        scale (int): Downsampling factor. Default: 4.
+        sigma (float): Gaussian standard deviation. Default: 1.6.
+        kernel_size (int): Odd kernel side. Default: 13.
+        offset (int, optional): First sampled pixel. Default: scale // 2.
+    """
+
+    def __init__(self,
+                 key: str = 'gt',
+                 out_key: str = 'img',
+                 scale: int = 4,
+                 sigma: float = 1.6,
+                 kernel_size: int = 13,
+                 offset: Optional[int] = None) -> None:
+        if kernel_size % 2 == 0:
+            raise ValueError(f'kernel_size must be odd, got {kernel_size}')
+        self.key = key
+        self.out_key = out_key
+        self.scale = scale
+        self.sigma = sigma
+        self.kernel_size = kernel_size
+        self.offset = scale // 2 if offset is None else offset
+        self.kernel = gaussian_kernel(kernel_size, sigma)
+
+    def degrade(self, img: np.ndarray) -> np.ndarray:
+        """Blur and subsample one frame (HWC or HW)."""
+        h, w = img.shape[:2]
+        if h % self.scale or w % self.scale:
+            raise ValueError(f'BlurDownsample: frame of shape {img.shape} is '
+                             f'not divisible by scale {self.scale}')
+        blurred = cv2.filter2D(
+            img.astype(np.float32), -1, self.kernel.astype(np.float32),
+            borderType=cv2.BORDER_REFLECT_101)
+        out = blurred[self.offset::self.scale, self.offset::self.scale]
+        if img.dtype == np.uint8:
+            out = np.clip(np.round(out), 0, 255).astype(np.uint8)
+        return out
+
+    def transform(self, results: dict) -> dict:
+        """Degrade ``results[key]`` into ``results[out_key]``.
+
+        Args:
+            results (dict): The data dict.
+
+        Returns:
+            dict: The data dict with the degraded frames.
+        """
+        frames, is_list = _as_list(results[self.key])
+        out = [self.degrade(f) for f in frames]
+        results[self.out_key] = out if is_list else out[0]
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(key={self.key!r}, out_key='
+                f'{self.out_key!r}, scale={self.scale}, sigma={self.sigma}, '
+                f'kernel_size={self.kernel_size}, offset={self.offset})')
+
+

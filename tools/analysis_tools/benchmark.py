@@ -1,0 +1,323 @@
+# Copyright (c) mmjffra contributors. All rights reserved.
+"""Speed, memory, parameters and FLOPs of JFFRA beside MMagic's video nets.
+
+Every model runs in its own subprocess (so host peak RSS is its own), on the
+same random clip, and the table reports each figure with its ratio to
+BasicVSR measured in the same run.
+
+- inference: restore a clip of ``--frames`` frames of ``--height`` x
+  ``--width`` (x``--scale``) as a user would: recurrent nets (BasicVSR,
+  BasicVSR++) in one call, sliding-window nets (EDVR-M, JFFRA) one window
+  per output frame (JFFRA through its model wrapper, flows of each
+  neighbour pair computed once and reused across windows when
+  ``--reuse-flows``); ``--warmup`` runs, then the median of ``--repeats``;
+  the device is synchronised;
+- JFFRA's initial-flow estimator time is reported separately;
+- FLOPs per output frame: multiply-accumulates x 2 of convolutions, matrix
+  products and attention (``torch.utils.flop_counter``; element-wise ops
+  such as the cost volume's differences are not counted, as in fvcore);
+- peak memory: host peak RSS (CPU) or ``torch.cuda.max_memory_allocated``;
+- training: one ``train_step`` (forward, losses, backward, Adam) of the demo
+  configs (``--train-crop`` GT crop, batch ``--train-batch``).
+
+Example::
+
+    python tools/analysis_tools/benchmark.py --out work_dirs/bench.json
+    python tools/analysis_tools/benchmark.py --device cuda --fp16
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+MODELS = {
+    'basicvsr': dict(
+        config='mmagic::basicvsr/basicvsr_2xb4_reds4.py',
+        kind='recurrent',
+        demo='configs/demo/basicvsr_c16b4_1xb2-300i_carphone-bix4.py'),
+    'basicvsr++': dict(
+        config='mmagic::basicvsr_pp/basicvsr-pp_c64n7_8xb1-600k_reds4.py',
+        kind='recurrent',
+        demo=None),
+    'edvr-m': dict(
+        config='mmagic::edvr/edvrm_8xb4-600k_reds.py',
+        kind='window',
+        demo='configs/demo/edvrm_c16_1xb2-300i_carphone-bix4.py'),
+    'jffra-small': dict(
+        config='configs/_base_/models/jffra_small.py',
+        kind='jffra',
+        demo='configs/demo/jffra-small_1xb2-300i_carphone-bix4.py'),
+    'jffra-paper': dict(
+        config='configs/_base_/models/jffra_paper.py',
+        kind='jffra',
+        demo=None),
+}
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument(
+        '--models',
+        nargs='+',
+        default=list(MODELS),
+        choices=list(MODELS),
+        help='models to measure (basicvsr is always added: the reference)')
+    parser.add_argument('--height', type=int, default=180)
+    parser.add_argument('--width', type=int, default=320)
+    parser.add_argument('--frames', type=int, default=10)
+    parser.add_argument('--scale', type=int, default=4)
+    parser.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
+    parser.add_argument('--fp16', action='store_true', help='half (CUDA)')
+    parser.add_argument('--warmup', type=int, default=1)
+    parser.add_argument('--repeats', type=int, default=3)
+    parser.add_argument('--threads', type=int, default=0,
+                        help='torch CPU threads (0: torch default)')
+    parser.add_argument('--train-crop', type=int, default=64)
+    parser.add_argument('--train-batch', type=int, default=2)
+    parser.add_argument('--no-train', action='store_true')
+    parser.add_argument(
+        '--jffra-flow',
+        default=None,
+        help="override JFFRA's flow estimator type, e.g. DISFlowEstimator")
+    parser.add_argument(
+        '--no-reuse-flows',
+        dest='reuse_flows',
+        action='store_false',
+        help='recompute initial flows in every JFFRA window')
+    parser.add_argument('--out', help='write the results as JSON here')
+    parser.add_argument('--worker', help=argparse.SUPPRESS)
+    return parser.parse_args()
+
+
+def _sync(device):
+    import torch
+    if device == 'cuda':
+        torch.cuda.synchronize()
+
+
+def _generator_cfg(name, args):
+    from mmengine.config import Config
+    spec = MODELS[name]
+    path = spec['config']
+    if not path.startswith('mmagic::'):
+        path = osp.join(REPO, path)
+    model = Config.fromfile(path).model
+    gen = model.generator
+    if 'spynet_pretrained' in gen:
+        gen.spynet_pretrained = None  # a URL in MMagic's configs
+    gen.pop('init_cfg', None)
+    if spec['kind'] == 'jffra':
+        model.generator.upscale_factor = args.scale
+        if args.jffra_flow:
+            model.generator.flow_estimator = dict(type=args.jffra_flow)
+    return model
+
+
+def _build(name, args):
+    import torch
+
+    import mmjffra  # noqa: F401
+    from mmagic.registry import MODELS as REG
+    model_cfg = _generator_cfg(name, args)
+    if MODELS[name]['kind'] == 'jffra':
+        model_cfg.pop('temporal_loss', None)
+        model = REG.build(model_cfg)
+        model.reuse_flows = args.reuse_flows
+    else:
+        model = REG.build(model_cfg.generator)
+    model = model.to(args.device).eval()
+    if args.fp16:
+        model = model.half()
+    return model, torch
+
+
+def _restore(name, model, lqs):
+    """Restore every frame of ``lqs`` (1, t, c, h, w) as a user would."""
+    import torch
+    kind = MODELS[name]['kind']
+    t = lqs.size(1)
+    if kind == 'recurrent':
+        return model(lqs)
+    if kind == 'jffra':
+        return model.restore_frames(lqs)
+    # EDVR: one 5-frame window per frame, reflection-circle padding
+    from mmjffra.models.editors.jffra import temporal_indices
+    outs = [
+        model(lqs[:, temporal_indices(t, i, model.num_frames // 2)])
+        for i in range(t)
+    ]
+    return torch.stack(outs, dim=1)
+
+
+def _count_flops(name, model, lqs):
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+    counter = FlopCounterMode(display=False)
+    with counter, torch.no_grad():
+        _restore(name, model, lqs)
+    return counter.get_total_flops()
+
+
+def _flow_time(model, lqs, args):
+    """Time JFFRA's initial-flow estimator over the clip's windows."""
+    import torch
+    _sync(args.device)
+    start = time.perf_counter()
+    with torch.no_grad():
+        model.clip_flows(lqs)
+    _sync(args.device)
+    return time.perf_counter() - start
+
+
+def _train_step_time(name, args):
+    import torch
+    from mmengine.config import Config
+    from mmengine.optim import OptimWrapper
+
+    from mmagic.registry import MODELS as REG
+    from mmagic.structures import DataSample
+    demo = MODELS[name]['demo']
+    if demo is None:
+        return None
+    cfg = Config.fromfile(osp.join(REPO, demo))
+    model = REG.build(cfg.model).to(args.device).train()
+    optim = OptimWrapper(torch.optim.Adam(model.parameters(), lr=1e-4))
+    crop = args.train_crop
+    lq = crop // args.scale
+    frames = cfg.train_dataloader.dataset.get('num_input_frames', 5)
+    data = dict(inputs=[], data_samples=[])
+    for _ in range(args.train_batch):
+        data['inputs'].append(torch.rand(frames, 3, lq, lq) * 255)
+        gt_frames = 1 if MODELS[name]['kind'] == 'window' else frames
+        gt = torch.rand(gt_frames, 3, crop, crop) * 255
+        data['data_samples'].append(
+            DataSample(gt_img=gt[0] if gt_frames == 1 else gt))
+    times = []
+    for i in range(args.warmup + args.repeats):
+        _sync(args.device)
+        start = time.perf_counter()
+        model.train_step(data, optim)
+        _sync(args.device)
+        if i >= args.warmup:
+            times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def worker(name, args):
+    """Measure one model; print a JSON line."""
+    if args.threads:
+        import torch
+        torch.set_num_threads(args.threads)
+    model, torch = _build(name, args)
+    dtype = torch.float16 if args.fp16 else torch.float32
+    torch.manual_seed(0)
+    lqs = torch.rand(1, args.frames, 3, args.height, args.width,
+                     device=args.device, dtype=dtype)
+    kind = MODELS[name]['kind']
+    net = model.generator if kind == 'jffra' else model
+    params = sum(p.numel() for p in net.parameters())
+    trainable = sum(p.numel() for p in net.parameters() if p.requires_grad)
+    if args.device == 'cuda':
+        torch.cuda.reset_peak_memory_stats()
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    times = []
+    with torch.no_grad():
+        for i in range(args.warmup + args.repeats):
+            _sync(args.device)
+            start = time.perf_counter()
+            out = _restore(name, model, lqs)
+            _sync(args.device)
+            if i >= args.warmup:
+                times.append(time.perf_counter() - start)
+    assert out.shape[1] == args.frames, out.shape
+    result = dict(
+        model=name,
+        params_m=params / 1e6,
+        trainable_params_m=trainable / 1e6,
+        ms_per_frame=statistics.median(times) * 1000 / args.frames,
+    )
+    if args.device == 'cuda':
+        result['peak_mem_mb'] = torch.cuda.max_memory_allocated() / 2**20
+    else:
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        result['peak_mem_mb'] = rss / 1024
+        result['rss_before_run_mb'] = rss_before / 1024
+    if kind == 'jffra':
+        flow_s = statistics.median(
+            [_flow_time(model, lqs, args) for _ in range(args.repeats)])
+        result['flow_ms_per_frame'] = flow_s * 1000 / args.frames
+    if args.device == 'cpu' or not args.fp16:
+        result['gflops_per_frame'] = _count_flops(
+            name, model, lqs[:, :min(args.frames, 5)]) / 1e9 / min(
+                args.frames, 5)
+    if not args.no_train:
+        result['train_step_ms'] = _train_step_time(name, args)
+    print('RESULT ' + json.dumps(result), flush=True)
+
+
+def main():
+    args = parse_args()
+    if args.worker:
+        worker(args.worker, args)
+        return
+    names = ['basicvsr'] + [m for m in args.models if m != 'basicvsr']
+    passthrough = [a for a in sys.argv[1:]]
+    results = []
+    for name in names:
+        cmd = [sys.executable, osp.abspath(__file__), '--worker', name
+               ] + passthrough
+        proc = subprocess.run(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            cwd=REPO, env=dict(os.environ, PYTHONPATH=REPO))
+        lines = [
+            line for line in proc.stdout.splitlines()
+            if line.startswith('RESULT ')
+        ]
+        if proc.returncode or not lines:
+            print(f'{name}: failed\n{proc.stdout[-3000:]}', file=sys.stderr)
+            continue
+        results.append(json.loads(lines[-1][len('RESULT '):]))
+        print(f'measured {name}', file=sys.stderr, flush=True)
+    ref = next((r for r in results if r['model'] == 'basicvsr'), None)
+    keys = ['params_m', 'gflops_per_frame', 'ms_per_frame', 'peak_mem_mb',
+            'train_step_ms']
+    for r in results:
+        for k in keys:
+            if ref and r.get(k) and ref.get(k):
+                r[f'{k}_vs_basicvsr'] = r[k] / ref[k]
+    header = (f'{"model":<12} {"params(M)":>10} {"GFLOPs/fr":>10} '
+              f'{"ms/frame":>9} {"x BVSR":>7} {"flow ms/fr":>10} '
+              f'{"peak MB":>8} {"x BVSR":>7} {"train ms":>9} {"x BVSR":>7}')
+    print(f'device={args.device} fp16={args.fp16} input={args.height}x'
+          f'{args.width} x{args.scale} frames={args.frames} '
+          f'threads={args.threads or "default"}')
+    print(header)
+
+    def fmt(v, spec):
+        return format(v, spec) if isinstance(v, (int, float)) else '-'
+
+    for r in results:
+        print(f'{r["model"]:<12} {fmt(r["params_m"], "10.2f")} '
+              f'{fmt(r.get("gflops_per_frame"), "10.1f")} '
+              f'{fmt(r["ms_per_frame"], "9.1f")} '
+              f'{fmt(r.get("ms_per_frame_vs_basicvsr"), "7.2f")} '
+              f'{fmt(r.get("flow_ms_per_frame"), "10.1f")} '
+              f'{fmt(r["peak_mem_mb"], "8.0f")} '
+              f'{fmt(r.get("peak_mem_mb_vs_basicvsr"), "7.2f")} '
+              f'{fmt(r.get("train_step_ms"), "9.1f")} '
+              f'{fmt(r.get("train_step_ms_vs_basicvsr"), "7.2f")}')
+    if args.out:
+        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+        with open(args.out, 'w') as f:
+            json.dump(dict(settings=vars(args), results=results), f, indent=2)
+
+
+if __name__ == '__main__':
+    main()
