@@ -69,6 +69,8 @@ else
 fi
 
 log "installing mmjffra (editable)"
-"${PIP[@]}" install -q --no-deps --no-build-isolation -e "$ROOT"
+# Legacy develop install (egg-link): MMagic's mim finds a package's configs and
+# tools through pkg_resources' location, which is the repository only then.
+"${PIP[@]}" install -q --no-deps --no-build-isolation --no-use-pep517 -e "$ROOT"
 "$PY" -c "import mmjffra, mmcv, mmagic, torch; print('mmjffra', mmjffra.__version__, '| mmagic', mmagic.__version__, '| mmcv', mmcv.__version__, '| torch', torch.__version__)"
 log "done: activate with 'source $VENV/bin/activate'"

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 import torch
+from mmagic.utils import register_all_modules
 
 import mmjffra  # noqa: F401  (registers the plugin's modules)
-from mmagic.utils import register_all_modules
 
 REPO = Path(__file__).resolve().parents[1]
 

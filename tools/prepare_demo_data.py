@@ -89,8 +89,7 @@ def decode(video: str) -> list:
     try:
         with av.open(video) as container:
             frames = [
-                f.to_ndarray(format='rgb24')
-                for f in container.decode(video=0)
+                f.to_ndarray(format='rgb24') for f in container.decode(video=0)
             ]
     except av.error.FFmpegError as err:
         raise ValueError(f'cannot decode video {video!r}: {err}') from err
@@ -134,8 +133,7 @@ def main():
     if osp.isfile(done):
         print(f'{args.out_dir} already prepared')
         return
-    write_clip(frames[:args.split], args.out_dir, 'carphone_train',
-               args.scale)
+    write_clip(frames[:args.split], args.out_dir, 'carphone_train', args.scale)
     write_clip(frames[args.split:], args.out_dir, 'carphone_val', args.scale)
     open(done, 'w').close()
     print(f'wrote {len(frames)} frames of {osp.basename(video)} to '

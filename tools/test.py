@@ -9,11 +9,11 @@ import argparse
 import os
 import os.path as osp
 
+from mmagic.utils import print_colored_log
 from mmengine.config import Config, DictAction
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
-from mmagic.utils import print_colored_log
 from mmjffra.utils import setup_cpu_distributed
 
 

@@ -11,10 +11,10 @@ import argparse
 import os
 import os.path as osp
 
+from mmagic.utils import print_colored_log
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-from mmagic.utils import print_colored_log
 from mmjffra.utils import setup_cpu_distributed
 
 

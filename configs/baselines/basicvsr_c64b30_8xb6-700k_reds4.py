@@ -8,6 +8,11 @@ custom_imports = dict(imports=['mmjffra'], allow_failed_imports=False)
 experiment_name = 'basicvsr_c64b30_8xb6-700k_reds4'
 work_dir = f'./work_dirs/{experiment_name}'
 
+# MMagic's recipe starts SPyNet from weights behind a URL; weights are never
+# downloaded here. Set a local path to MMagic's SPyNet checkpoint
+# (spynet_20210409-c6c1bd09.pth) to reproduce the recipe exactly.
+model = dict(generator=dict(spynet_pretrained=None))
+
 train_dataloader = dict(batch_size=6)
 max_iters = 700_000
 train_cfg = dict(max_iters=max_iters)

@@ -9,11 +9,16 @@ custom_imports = dict(imports=['mmjffra'], allow_failed_imports=False)
 experiment_name = 'edvrm_8xb6-700k_reds4'
 work_dir = f'./work_dirs/{experiment_name}'
 
+# MMagic's recipe starts from EDVR-M without TSA, weights behind a URL, and
+# trains only TSA for 5000 iterations; weights are never downloaded here:
+# train from scratch (set init_cfg to a local checkpoint to follow the
+# recipe exactly).
+model = dict(generator=dict(init_cfg=None), train_cfg=dict(tsa_iter=0))
+
 train_dataloader = dict(batch_size=6)
 max_iters = 700_000
 train_cfg = dict(max_iters=max_iters)
-param_scheduler = dict(
-    periods=[50_000, 100_000, 150_000, 200_000, 200_000])
+param_scheduler = dict(periods=[50_000, 100_000, 150_000, 200_000, 200_000])
 
 val_evaluator = [
     dict(type='PSNR', prefix='REDS4-BIx4-RGB'),

@@ -86,8 +86,7 @@ train_cfg = dict(
     type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
-optim_wrapper = dict(
-    optimizer=dict(type='Adam', lr=1e-3, betas=(0.9, 0.99)))
+optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3, betas=(0.9, 0.99)))
 param_scheduler = dict(
     type='CosineRestartLR',
     by_epoch=False,

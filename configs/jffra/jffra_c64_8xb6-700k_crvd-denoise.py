@@ -23,7 +23,9 @@ train_pipeline = [
     dict(type='SetValues', dictionary=dict(scale=1)),
     dict(type='PairedRandomCrop', gt_patch_size=256),
     dict(
-        type='Flip', keys=['img', 'gt'], flip_ratio=0.5,
+        type='Flip',
+        keys=['img', 'gt'],
+        flip_ratio=0.5,
         direction='horizontal'),
     dict(
         type='Flip', keys=['img', 'gt'], flip_ratio=0.5, direction='vertical'),
@@ -79,3 +81,4 @@ val_dataloader = crvd_test_dataloaders[-1]
 val_evaluator = dict(type='Evaluator', metrics=crvd_test_evaluators[-1])
 test_dataloader = crvd_test_dataloaders
 test_evaluator = crvd_test_evaluators
+test_cfg = dict(type='MultiTestLoop')

@@ -25,7 +25,9 @@ train_pipeline = [
     dict(type='SetValues', dictionary=dict(scale=1)),
     dict(type='PairedRandomCrop', gt_patch_size=256),
     dict(
-        type='Flip', keys=['img', 'gt'], flip_ratio=0.5,
+        type='Flip',
+        keys=['img', 'gt'],
+        flip_ratio=0.5,
         direction='horizontal'),
     dict(
         type='Flip', keys=['img', 'gt'], flip_ratio=0.5, direction='vertical'),
@@ -49,11 +51,8 @@ train_dataloader = dict(
         num_input_frames=5,
         pipeline=train_pipeline))
 
-val_dataloader = {{_base_.set8_test_dataloaders}}[2]  # Set8, sigma 30
-val_evaluator = dict(
-    type='Evaluator', metrics={{_base_.set8_test_evaluators}}[2])
-
-test_dataloader = {{_base_.davis_test_dataloaders}} + \
-    {{_base_.set8_test_dataloaders}}
-test_evaluator = {{_base_.davis_test_evaluators}} + \
-    {{_base_.set8_test_evaluators}}
+val_dataloader = {{_base_.denoise_val_dataloader}}  # Set8, sigma 30
+val_evaluator = {{_base_.denoise_val_evaluator}}
+test_dataloader = {{_base_.denoise_test_dataloaders}}
+test_evaluator = {{_base_.denoise_test_evaluators}}
+test_cfg = dict(type='MultiTestLoop')

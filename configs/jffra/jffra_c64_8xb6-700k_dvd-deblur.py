@@ -23,7 +23,9 @@ train_pipeline = [
     dict(type='SetValues', dictionary=dict(scale=1)),
     dict(type='PairedRandomCrop', gt_patch_size=256),
     dict(
-        type='Flip', keys=['img', 'gt'], flip_ratio=0.5,
+        type='Flip',
+        keys=['img', 'gt'],
+        flip_ratio=0.5,
         direction='horizontal'),
     dict(
         type='Flip', keys=['img', 'gt'], flip_ratio=0.5, direction='vertical'),
@@ -76,3 +78,4 @@ val_dataloader = dvd_test_dataloader
 val_evaluator = dict(type='Evaluator', metrics=dvd_evaluator)
 test_dataloader = [dvd_test_dataloader]
 test_evaluator = [dvd_evaluator]
+test_cfg = dict(type='MultiTestLoop')

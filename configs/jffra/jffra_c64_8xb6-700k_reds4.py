@@ -27,7 +27,9 @@ train_dataloader = dict(
         num_input_frames={{_base_.num_train_frames}},
         pipeline={{_base_.frames_train_pipeline}}))
 
-reds4_evaluator = {{_base_.reds_evaluator}} + [
+reds4_evaluator = [
+    dict(type='PSNR', prefix='REDS4-BIx4-RGB'),
+    dict(type='SSIM', prefix='REDS4-BIx4-RGB'),
     dict(type='WarpingError', prefix='REDS4-BIx4-RGB')
 ]
 val_dataloader = {{_base_.reds_dataloader}}

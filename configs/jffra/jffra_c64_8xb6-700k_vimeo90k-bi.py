@@ -29,8 +29,9 @@ train_dataloader = dict(
         pipeline={{_base_.vimeo_train_pipeline}}))
 
 val_dataloader = {{_base_.vid4_bi_dataloader}}
-val_evaluator = dict(
-    type='Evaluator', metrics={{_base_.vid4_bi_evaluator}})
+val_evaluator = dict(type='Evaluator', metrics={{_base_.vid4_bi_evaluator}})
 
-test_dataloader = [{{_base_.vimeo_90k_bi_dataloader}}, {{_base_.vid4_bi_dataloader}}]
-test_evaluator = [{{_base_.vimeo_90k_bi_evaluator}}, {{_base_.vid4_bi_evaluator}}]
+test_dataloader = [{{_base_.vimeo_90k_bi_dataloader}},
+                   {{_base_.vid4_bi_dataloader}}]
+test_evaluator = [{{_base_.vimeo_90k_bi_evaluator}},
+                  {{_base_.vid4_bi_evaluator}}]

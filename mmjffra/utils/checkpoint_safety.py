@@ -35,15 +35,15 @@ def _numpy_globals() -> List:
     # numpy < 2 keeps these under numpy.core, numpy >= 2 under numpy._core;
     # pickles written by either name the module they were written with.
     from numpy.core import multiarray
-    allowed = [multiarray._reconstruct, multiarray.scalar, np.ndarray,
-               np.dtype]
+    allowed = [
+        multiarray._reconstruct, multiarray.scalar, np.ndarray, np.dtype
+    ]
     dtypes = getattr(np, 'dtypes', None)
     if dtypes is not None:
         # Classes like numpy.dtypes.Float64DType (numpy >= 1.25).
         allowed += [
-            getattr(dtypes, name) for name in dir(dtypes)
-            if name.endswith('DType') and isinstance(
-                getattr(dtypes, name), type)
+            getattr(dtypes, name) for name in dir(dtypes) if
+            name.endswith('DType') and isinstance(getattr(dtypes, name), type)
         ]
     return allowed
 
@@ -82,8 +82,8 @@ def checkpoint_safe_globals() -> List:
         :func:`torch.serialization.add_safe_globals`.
     """
     from mmengine.logging.history_buffer import HistoryBuffer
-    return [HistoryBuffer, (history_buffer_getattr, 'builtins.getattr')
-            ] + _numpy_globals()
+    return [HistoryBuffer,
+            (history_buffer_getattr, 'builtins.getattr')] + _numpy_globals()
 
 
 def register_checkpoint_safe_globals() -> bool:

@@ -1,9 +1,9 @@
 # Copyright (c) mmjffra contributors. All rights reserved.
 import numpy as np
 import pytest
+from mmagic.registry import TRANSFORMS
 from skimage import data as skdata
 
-from mmagic.registry import TRANSFORMS
 from mmjffra.datasets.transforms import gaussian_kernel
 
 

@@ -3,10 +3,9 @@ import math
 
 import pytest
 import torch
+from mmagic.registry import METRICS
 from skimage import data as skdata
 from skimage.transform import resize
-
-from mmagic.registry import METRICS
 
 
 def sequence(t=3):

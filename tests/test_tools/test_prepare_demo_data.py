@@ -5,9 +5,8 @@ import av
 import cv2
 import numpy as np
 import pytest
-from skimage import data as skdata
-
 from conftest import run_cmd
+from skimage import data as skdata
 
 
 def test_demo_data_layout(demo_data):
@@ -55,8 +54,8 @@ def test_prepare_from_local_video(tmp_path):
     ])
     assert len(list((out / 'GT/carphone_train').glob('*.png'))) == 4
     assert len(list((out / 'BIx4/carphone_val').glob('*.png'))) == 2
-    assert cv2.imread(str(out / 'BIx4/carphone_val/00000000.png')).shape == (
-        16, 24, 3)
+    assert cv2.imread(str(
+        out / 'BIx4/carphone_val/00000000.png')).shape == (16, 24, 3)
 
 
 @pytest.mark.parametrize('content', [None, b'not a video'])

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import torch
-
 from conftest import REPO, run_cmd
 
 CONFIG = 'configs/demo/basicvsr_c16b4_1xb2-300i_carphone-bix4.py'
@@ -21,7 +20,7 @@ def options(data_root, iters):
         f'param_scheduler.periods=[{iters}]',
         f'train_dataloader.dataset.data_root={data_root}',
         f'val_dataloader.dataset.data_root={data_root}',
-        f'test_dataloader.dataset.data_root={data_root}'
+        f'test_dataloader.0.dataset.data_root={data_root}'
     ]
 
 
@@ -70,3 +69,22 @@ def test_dist_train_two_cpu_processes(demo_data, tmp_path):
     assert (work / 'iter_3.pth').is_file()
     ckpt = torch.load(work / 'iter_3.pth', weights_only=True)
     assert ckpt['meta']['iter'] == 3
+
+
+def test_mim_train_and_test_find_the_package(demo_data, tmp_path):
+    # run from elsewhere: mim must find configs/tools through the install
+    mim = Path(sys.executable).parent / 'mim'
+    name = 'jffra-small_1xb2-300i_carphone-bix4.py'
+    work = tmp_path / 'mim'
+    out = run_cmd(
+        [mim, 'train', 'mmjffra', name, '--work-dir', work] +
+        options(demo_data, 2),
+        cwd=tmp_path)
+    assert 'Training finished successfully' in out
+    out = run_cmd(
+        [
+            mim, 'test', 'mmjffra', name, '--checkpoint', work / 'iter_2.pth',
+            '--work-dir', tmp_path / 'mim_test'
+        ] + options(demo_data, 2),
+        cwd=tmp_path)
+    assert 'carphone-BIx4-RGB/PSNR' in out

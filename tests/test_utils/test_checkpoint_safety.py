@@ -64,8 +64,7 @@ def test_import_registers_globals():
 
 
 def test_restricted_getattr():
-    assert history_buffer_getattr(HistoryBuffer,
-                                  'mean') is HistoryBuffer.mean
+    assert history_buffer_getattr(HistoryBuffer, 'mean') is HistoryBuffer.mean
     with pytest.raises(pickle.UnpicklingError, match='statistics'):
         history_buffer_getattr(HistoryBuffer, '__init__')
     with pytest.raises(pickle.UnpicklingError, match='statistics'):

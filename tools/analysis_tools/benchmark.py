@@ -38,25 +38,29 @@ import time
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 MODELS = {
-    'basicvsr': dict(
+    'basicvsr':
+    dict(
         config='mmagic::basicvsr/basicvsr_2xb4_reds4.py',
         kind='recurrent',
         demo='configs/demo/basicvsr_c16b4_1xb2-300i_carphone-bix4.py'),
-    'basicvsr++': dict(
+    'basicvsr++':
+    dict(
         config='mmagic::basicvsr_pp/basicvsr-pp_c64n7_8xb1-600k_reds4.py',
         kind='recurrent',
         demo=None),
-    'edvr-m': dict(
+    'edvr-m':
+    dict(
         config='mmagic::edvr/edvrm_8xb4-600k_reds.py',
         kind='window',
         demo='configs/demo/edvrm_c16_1xb2-300i_carphone-bix4.py'),
-    'jffra-small': dict(
+    'jffra-small':
+    dict(
         config='configs/_base_/models/jffra_small.py',
         kind='jffra',
         demo='configs/demo/jffra-small_1xb2-300i_carphone-bix4.py'),
-    'jffra-paper': dict(
-        config='configs/_base_/models/jffra_paper.py',
-        kind='jffra',
+    'jffra-paper':
+    dict(
+        config='configs/_base_/models/jffra_paper.py', kind='jffra',
         demo=None),
 }
 
@@ -77,8 +81,11 @@ def parse_args():
     parser.add_argument('--fp16', action='store_true', help='half (CUDA)')
     parser.add_argument('--warmup', type=int, default=1)
     parser.add_argument('--repeats', type=int, default=3)
-    parser.add_argument('--threads', type=int, default=0,
-                        help='torch CPU threads (0: torch default)')
+    parser.add_argument(
+        '--threads',
+        type=int,
+        default=0,
+        help='torch CPU threads (0: torch default)')
     parser.add_argument('--train-crop', type=int, default=64)
     parser.add_argument('--train-batch', type=int, default=2)
     parser.add_argument('--no-train', action='store_true')
@@ -122,9 +129,9 @@ def _generator_cfg(name, args):
 
 def _build(name, args):
     import torch
+    from mmagic.registry import MODELS as REG
 
     import mmjffra  # noqa: F401
-    from mmagic.registry import MODELS as REG
     model_cfg = _generator_cfg(name, args)
     if MODELS[name]['kind'] == 'jffra':
         model_cfg.pop('temporal_loss', None)
@@ -178,11 +185,10 @@ def _flow_time(model, lqs, args):
 
 def _train_step_time(name, args):
     import torch
-    from mmengine.config import Config
-    from mmengine.optim import OptimWrapper
-
     from mmagic.registry import MODELS as REG
     from mmagic.structures import DataSample
+    from mmengine.config import Config
+    from mmengine.optim import OptimWrapper
     demo = MODELS[name]['demo']
     if demo is None:
         return None
@@ -218,8 +224,14 @@ def worker(name, args):
     model, torch = _build(name, args)
     dtype = torch.float16 if args.fp16 else torch.float32
     torch.manual_seed(0)
-    lqs = torch.rand(1, args.frames, 3, args.height, args.width,
-                     device=args.device, dtype=dtype)
+    lqs = torch.rand(
+        1,
+        args.frames,
+        3,
+        args.height,
+        args.width,
+        device=args.device,
+        dtype=dtype)
     kind = MODELS[name]['kind']
     net = model.generator if kind == 'jffra' else model
     params = sum(p.numel() for p in net.parameters())
@@ -271,11 +283,15 @@ def main():
     passthrough = [a for a in sys.argv[1:]]
     results = []
     for name in names:
-        cmd = [sys.executable, osp.abspath(__file__), '--worker', name
-               ] + passthrough
+        cmd = [sys.executable,
+               osp.abspath(__file__), '--worker', name] + passthrough
         proc = subprocess.run(
-            cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            cwd=REPO, env=dict(os.environ, PYTHONPATH=REPO))
+            cmd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            cwd=REPO,
+            env=dict(os.environ, PYTHONPATH=REPO))
         lines = [
             line for line in proc.stdout.splitlines()
             if line.startswith('RESULT ')
@@ -286,8 +302,10 @@ def main():
         results.append(json.loads(lines[-1][len('RESULT '):]))
         print(f'measured {name}', file=sys.stderr, flush=True)
     ref = next((r for r in results if r['model'] == 'basicvsr'), None)
-    keys = ['params_m', 'gflops_per_frame', 'ms_per_frame', 'peak_mem_mb',
-            'train_step_ms']
+    keys = [
+        'params_m', 'gflops_per_frame', 'ms_per_frame', 'peak_mem_mb',
+        'train_step_ms'
+    ]
     for r in results:
         for k in keys:
             if ref and r.get(k) and ref.get(k):

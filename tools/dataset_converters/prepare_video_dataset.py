@@ -82,7 +82,8 @@ def prepare_davis(args):
         src = osp.join(root, 'JPEGImages', '480p')
         out = osp.join(args.out, split)
         lengths = {
-            seq: link_sequence(
+            seq:
+            link_sequence(
                 list_frames(osp.join(src, seq)), osp.join(out, 'GT', seq))
             for seq in sequences(src)
         }
@@ -92,7 +93,8 @@ def prepare_davis(args):
 
 def prepare_set8(args):
     lengths = {
-        seq: link_sequence(
+        seq:
+        link_sequence(
             list_frames(osp.join(args.src, seq)),
             osp.join(args.out, 'GT', seq))
         for seq in sequences(args.src)
@@ -139,7 +141,7 @@ def crvd_raw_to_srgb(raw, black_level=240, white_level=4095):
 def prepare_crvd(args):
     import cv2
     for split, scenes in (('train', CRVD_TRAIN_SCENES), ('test',
-                                                          CRVD_TEST_SCENES)):
+                                                         CRVD_TEST_SCENES)):
         for iso in CRVD_ISOS:
             out = osp.join(args.out, split, f'ISO{iso}')
             lengths = {}
@@ -147,10 +149,10 @@ def prepare_crvd(args):
                 seq = f'scene{scene}'
                 pairs = []
                 for frame in range(1, 8):
-                    noisy = osp.join(args.src, 'indoor_raw_noisy', seq,
-                                     f'ISO{iso}',
-                                     f'frame{frame}_noisy{args.noisy_index}'
-                                     '.tiff')
+                    noisy = osp.join(
+                        args.src, 'indoor_raw_noisy', seq, f'ISO{iso}',
+                        f'frame{frame}_noisy{args.noisy_index}'
+                        '.tiff')
                     clean = osp.join(
                         args.src, 'indoor_raw_gt', seq, f'ISO{iso}',
                         f'frame{frame}_clean_and_slightly_denoised.tiff')

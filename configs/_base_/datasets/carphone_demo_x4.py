@@ -14,7 +14,9 @@ demo_train_pipeline = [
     dict(type='SetValues', dictionary=dict(scale=4)),
     dict(type='PairedRandomCrop', gt_patch_size=64),
     dict(
-        type='Flip', keys=['img', 'gt'], flip_ratio=0.5,
+        type='Flip',
+        keys=['img', 'gt'],
+        flip_ratio=0.5,
         direction='horizontal'),
     dict(
         type='Flip', keys=['img', 'gt'], flip_ratio=0.5, direction='vertical'),

@@ -45,14 +45,19 @@ def _denoise_evaluator(name, sigma):
 
 
 davis_test_dataloaders = [
-    _denoise_loader('davis', 'data/DAVIS/test', 'meta_info_DAVIS_test.txt',
-                    s, 'jpg') for s in noise_levels
+    _denoise_loader('davis', 'data/DAVIS/test', 'meta_info_DAVIS_test.txt', s,
+                    'jpg') for s in noise_levels
 ]
-davis_test_evaluators = [
-    _denoise_evaluator('DAVIS', s) for s in noise_levels
-]
+davis_test_evaluators = [_denoise_evaluator('DAVIS', s) for s in noise_levels]
 set8_test_dataloaders = [
     _denoise_loader('set8', 'data/Set8', 'meta_info_Set8.txt', s, 'png')
     for s in noise_levels
 ]
 set8_test_evaluators = [_denoise_evaluator('Set8', s) for s in noise_levels]
+
+# everything of Table 2, and Set8 at sigma 30 for validation during training
+denoise_test_dataloaders = davis_test_dataloaders + set8_test_dataloaders
+denoise_test_evaluators = davis_test_evaluators + set8_test_evaluators
+denoise_val_dataloader = set8_test_dataloaders[2]
+denoise_val_evaluator = dict(
+    type='Evaluator', metrics=set8_test_evaluators[2])

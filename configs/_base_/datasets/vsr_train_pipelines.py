@@ -10,7 +10,9 @@ _augment = [
     dict(type='SetValues', dictionary=dict(scale=scale)),
     dict(type='PairedRandomCrop', gt_patch_size=gt_patch_size),
     dict(
-        type='Flip', keys=['img', 'gt'], flip_ratio=0.5,
+        type='Flip',
+        keys=['img', 'gt'],
+        flip_ratio=0.5,
         direction='horizontal'),
     dict(
         type='Flip', keys=['img', 'gt'], flip_ratio=0.5, direction='vertical'),

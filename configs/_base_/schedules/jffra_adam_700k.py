@@ -4,7 +4,6 @@
 train_cfg = dict(
     type='IterBasedTrainLoop', max_iters=700_000, val_interval=5000)
 val_cfg = dict(type='MultiValLoop')
-test_cfg = dict(type='MultiTestLoop')
 
 optim_wrapper = dict(
     constructor='DefaultOptimWrapperConstructor',

@@ -5,9 +5,8 @@ from typing import List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
-from mmcv.transforms import BaseTransform
-
 from mmagic.registry import TRANSFORMS
+from mmcv.transforms import BaseTransform
 
 
 def _as_list(value) -> Tuple[List[np.ndarray], bool]:
@@ -170,7 +169,9 @@ class BlurDownsample(BaseTransform):
             raise ValueError(f'BlurDownsample: frame of shape {img.shape} is '
                              f'not divisible by scale {self.scale}')
         blurred = cv2.filter2D(
-            img.astype(np.float32), -1, self.kernel.astype(np.float32),
+            img.astype(np.float32),
+            -1,
+            self.kernel.astype(np.float32),
             borderType=cv2.BORDER_REFLECT_101)
         out = blurred[self.offset::self.scale, self.offset::self.scale]
         if img.dtype == np.uint8:
@@ -195,5 +196,3 @@ class BlurDownsample(BaseTransform):
         return (f'{self.__class__.__name__}(key={self.key!r}, out_key='
                 f'{self.out_key!r}, scale={self.scale}, sigma={self.sigma}, '
                 f'kernel_size={self.kernel_size}, offset={self.offset})')
-
-

@@ -3,12 +3,12 @@
 from typing import Dict, Optional, Sequence
 
 import torch
-
 from mmagic.evaluation.metrics.base_sample_wise_metric import \
     BaseSampleWiseMetric
 from mmagic.evaluation.metrics.metrics_utils import obtain_data
 from mmagic.models.utils import flow_warp
 from mmagic.registry import METRICS, MODELS
+
 from mmjffra.models.losses import occlusion_mask
 
 
@@ -103,8 +103,7 @@ class WarpingError(BaseSampleWiseMetric):
             pred = obtain_data(data['output'], self.pred_key, self.device)
             if gt.dim() != 4 or gt.size(0) < 2:
                 continue
-            self.results.append(
-                {self.metric: self.sequence_error(gt, pred)})
+            self.results.append({self.metric: self.sequence_error(gt, pred)})
 
     def compute_metrics(self, results: list) -> Dict[str, float]:
         """Average the per-sequence errors (NaN when no sequence had two

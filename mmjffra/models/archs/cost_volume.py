@@ -4,9 +4,8 @@ from typing import Tuple
 
 import torch
 import torch.nn.functional as F
-from torch import Tensor, nn
-
 from mmagic.registry import MODELS
+from torch import Tensor, nn
 
 
 def _shifts(radius: int):
@@ -61,8 +60,7 @@ class _L1CostVolumeFunction(torch.autograd.Function):
                 grad_src_pad[:, :, rows, cols].sub_(g)
         grad_src = None
         if grad_src_pad is not None:
-            grad_src = grad_src_pad[:, :, radius:radius + h,
-                                    radius:radius + w]
+            grad_src = grad_src_pad[:, :, radius:radius + h, radius:radius + w]
         return grad_ref, grad_src, None
 
 

@@ -1,9 +1,8 @@
 # Copyright (c) mmjffra contributors. All rights reserved.
 """Flow head predicting a flow residual from a cost volume (JFFRA eq. 5)."""
 import torch
-from torch import Tensor, nn
-
 from mmagic.registry import MODELS
+from torch import Tensor, nn
 
 
 @MODELS.register_module()

@@ -4,9 +4,8 @@ from typing import Optional
 
 import torch
 import torch.nn.functional as F
-from torch import Tensor, nn
-
 from mmagic.registry import MODELS
+from torch import Tensor, nn
 
 
 def window_partition(x: Tensor, window_size: int) -> Tensor:

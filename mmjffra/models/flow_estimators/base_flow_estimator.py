@@ -4,10 +4,9 @@ import os.path as osp
 from typing import Optional
 
 import torch
-from torch import Tensor, nn
-
 from mmengine.logging import MMLogger
 from mmengine.runner import load_checkpoint
+from torch import Tensor, nn
 
 
 class BaseFlowEstimator(nn.Module):
@@ -63,8 +62,8 @@ class BaseFlowEstimator(nn.Module):
                 'local file or None)')
         logger = MMLogger.get_current_instance()
         try:
-            load_checkpoint(module, path, map_location='cpu', strict=True,
-                            logger=logger)
+            load_checkpoint(
+                module, path, map_location='cpu', strict=True, logger=logger)
         except Exception as err:
             raise ValueError(f'{type(self).__name__}: cannot load '
                              f'pretrained checkpoint {path!r}: {err}') from err

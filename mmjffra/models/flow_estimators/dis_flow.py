@@ -2,9 +2,9 @@
 import cv2
 import numpy as np
 import torch
+from mmagic.registry import MODELS
 from torch import Tensor
 
-from mmagic.registry import MODELS
 from .base_flow_estimator import BaseFlowEstimator
 
 _PRESETS = {
@@ -61,8 +61,8 @@ class DISFlowEstimator(BaseFlowEstimator):
         dis = self._create()
         flows = []
         for r, s in zip(ref, supp):
-            flow = dis.calc(self._to_grey_uint8(r), self._to_grey_uint8(s),
-                            None)
+            flow = dis.calc(
+                self._to_grey_uint8(r), self._to_grey_uint8(s), None)
             flows.append(torch.from_numpy(flow).permute(2, 0, 1))
         return torch.stack(flows).to(device=ref.device, dtype=torch.float32)
 

@@ -3,9 +3,9 @@ import math
 from typing import Optional
 
 import torch.nn.functional as F
+from mmagic.registry import MODELS
 from torch import Tensor
 
-from mmagic.registry import MODELS
 from .base_flow_estimator import BaseFlowEstimator
 
 _ARCHS = ('raft_small', 'raft_large')

@@ -1,10 +1,10 @@
 # Copyright (c) mmjffra contributors. All rights reserved.
 from typing import Optional
 
-from torch import Tensor
-
 from mmagic.models.editors.basicvsr.basicvsr_net import SPyNet
 from mmagic.registry import MODELS
+from torch import Tensor
+
 from .base_flow_estimator import BaseFlowEstimator
 
 

@@ -3,11 +3,10 @@
 from typing import Dict, Optional, Tuple
 
 import torch
-from torch import Tensor, nn
-
 from mmagic.models.losses.pixelwise_loss import _reduction_modes
 from mmagic.models.utils import flow_warp
 from mmagic.registry import MODELS
+from torch import Tensor, nn
 
 
 def occlusion_mask(gt_ref: Tensor,

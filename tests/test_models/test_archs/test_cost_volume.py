@@ -1,8 +1,8 @@
 # Copyright (c) mmjffra contributors. All rights reserved.
 import pytest
 import torch
-
 from mmagic.registry import MODELS
+
 from mmjffra.models.archs import cost_volume_shift, l1_cost_volume
 
 
@@ -54,8 +54,8 @@ def test_cost_volume_gradient_matches_autograd_reference():
     torch.manual_seed(1)
     ref = torch.randn(1, 3, 5, 6, dtype=torch.double, requires_grad=True)
     src = torch.randn(1, 3, 5, 6, dtype=torch.double, requires_grad=True)
-    assert torch.autograd.gradcheck(
-        lambda a, b: l1_cost_volume(a, b, 1), (ref, src))
+    assert torch.autograd.gradcheck(lambda a, b: l1_cost_volume(a, b, 1),
+                                    (ref, src))
     weight = torch.randn(1, 25, 5, 6, dtype=torch.double)
     (l1_cost_volume(ref, src, 2) * weight).sum().backward()
     got = ref.grad.clone(), src.grad.clone()

@@ -1,7 +1,6 @@
 # Copyright (c) mmjffra contributors. All rights reserved.
 import pytest
 import torch
-
 from mmagic.registry import MODELS
 
 
@@ -24,8 +23,7 @@ def reference_window_attention(module, x):
                     attn = (q[:, sl] @ k[:, sl].t()) / d**0.5
                     outs.append(attn.softmax(-1) @ v[:, sl])
                 res = module.proj(torch.cat(outs, -1))
-                out[b, :, y0:y0 + ph, x0:x0 + pw] = res.t().reshape(
-                    -1, ph, pw)
+                out[b, :, y0:y0 + ph, x0:x0 + pw] = res.t().reshape(-1, ph, pw)
     return out
 
 
@@ -33,8 +31,8 @@ def reference_window_attention(module, x):
 def test_window_attention_matches_reference(size):
     torch.manual_seed(0)
     module = MODELS.build(
-        dict(type='WindowAttention', embed_dims=12, num_heads=3,
-             window_size=4))
+        dict(
+            type='WindowAttention', embed_dims=12, num_heads=3, window_size=4))
     x = torch.randn(2, 12, *size)
     out = module(x)
     assert out.shape == (2, 12, *size)

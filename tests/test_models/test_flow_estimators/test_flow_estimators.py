@@ -2,11 +2,10 @@
 import numpy as np
 import pytest
 import torch
-from skimage import data as skdata
-from skimage.transform import resize
-
 from mmagic.models.utils import flow_warp
 from mmagic.registry import MODELS
+from skimage import data as skdata
+from skimage.transform import resize
 
 
 def real_image(size=(96, 128)):
@@ -22,8 +21,8 @@ def test_flow_warp_by_integer_flow_equals_shift():
     flow = torch.zeros(1, 96, 128, 2)
     flow[..., 0], flow[..., 1] = dx, dy
     warped = flow_warp(supp, flow)
-    assert torch.allclose(warped[..., 8:-8, 8:-8], img[..., 8:-8, 8:-8],
-                          atol=1e-5)
+    assert torch.allclose(
+        warped[..., 8:-8, 8:-8], img[..., 8:-8, 8:-8], atol=1e-5)
 
 
 def test_dis_recovers_known_shift_of_real_image():
@@ -80,20 +79,19 @@ def test_estimator_input_errors(tmp_path):
     corrupt = tmp_path / 'corrupt.pth'
     corrupt.write_bytes(b'not a checkpoint')
     with pytest.raises(ValueError, match='corrupt.pth'):
-        MODELS.build(
-            dict(type='RAFTFlowEstimator', pretrained=str(corrupt)))
+        MODELS.build(dict(type='RAFTFlowEstimator', pretrained=str(corrupt)))
 
 
 def test_spynet_loads_local_weights(tmp_path):
     src = MODELS.build(dict(type='SPyNetFlowEstimator'))
     path = tmp_path / 'spynet.pth'
     torch.save(src.spynet.state_dict(), path)
-    dst = MODELS.build(
-        dict(type='SPyNetFlowEstimator', pretrained=str(path)))
+    dst = MODELS.build(dict(type='SPyNetFlowEstimator', pretrained=str(path)))
     for a, b in zip(src.parameters(), dst.parameters()):
         assert torch.equal(a, b)
     np.testing.assert_array_equal(
-        src(torch.rand(1, 3, 32, 32).fill_(0.5), torch.full(
-            (1, 3, 32, 32), 0.5)).numpy(),
-        dst(torch.full((1, 3, 32, 32), 0.5), torch.full(
-            (1, 3, 32, 32), 0.5)).numpy())
+        src(
+            torch.rand(1, 3, 32, 32).fill_(0.5), torch.full((1, 3, 32, 32),
+                                                            0.5)).numpy(),
+        dst(torch.full((1, 3, 32, 32), 0.5), torch.full((1, 3, 32, 32),
+                                                        0.5)).numpy())

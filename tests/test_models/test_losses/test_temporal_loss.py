@@ -3,10 +3,10 @@ import math
 
 import pytest
 import torch
+from mmagic.registry import MODELS
 from skimage import data as skdata
 from skimage.transform import resize
 
-from mmagic.registry import MODELS
 from mmjffra.models.losses import occlusion_mask
 
 

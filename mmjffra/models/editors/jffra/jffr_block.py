@@ -3,10 +3,10 @@
 from typing import Tuple
 
 import torch
-from torch import Tensor, nn
-
 from mmagic.models.utils import flow_warp
 from mmagic.registry import MODELS
+from torch import Tensor, nn
+
 from mmjffra.models.archs import FlowHead, L1CostVolume, WindowAttention
 
 

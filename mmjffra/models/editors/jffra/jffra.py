@@ -3,16 +3,17 @@
 from typing import Dict, List, Optional, Union
 
 import torch
-from torch import Tensor
-
 from mmagic.models import BaseEditModel
 from mmagic.registry import MODELS
 from mmagic.structures import DataSample
+from torch import Tensor
 
 _PADDINGS = ('reflection', 'replicate')
 
 
-def temporal_indices(num_frames: int, centre: int, radius: int,
+def temporal_indices(num_frames: int,
+                     centre: int,
+                     radius: int,
                      padding: str = 'reflection') -> List[int]:
     """Frame indices of the window of ``2*radius+1`` frames around ``centre``.
 
@@ -205,8 +206,7 @@ class JFFRA(BaseEditModel):
         """(window indices, its (centre, neighbour) flow pairs)."""
         radius = self.num_input_frames // 2
         idx = temporal_indices(num_frames, centre, radius, self.test_padding)
-        return idx, [(idx[radius], j)
-                     for j in idx[:radius] + idx[radius + 1:]]
+        return idx, [(idx[radius], j) for j in idx[:radius] + idx[radius + 1:]]
 
     @torch.no_grad()
     def clip_flows(self,

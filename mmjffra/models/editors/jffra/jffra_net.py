@@ -5,12 +5,12 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn.functional as F
-from mmengine.model import BaseModule
-from torch import Tensor, nn
-
 from mmagic.models.archs import PixelShufflePack, ResidualBlockNoBN
 from mmagic.models.utils import make_layer
 from mmagic.registry import MODELS
+from mmengine.model import BaseModule
+from torch import Tensor, nn
+
 from mmjffra.models.archs import resize_flow
 from .jffr_block import JFFRBlock
 
@@ -28,8 +28,8 @@ class _Level(nn.Module):
     def forward(self, feats: Tensor, flows: Tensor) -> Tuple[Tensor, Tensor]:
         feats, flows = self.jffr(feats, flows)
         n, t, c, h, w = feats.shape
-        feats = self.res_blocks(feats.reshape(n * t, c, h, w)).view(
-            n, t, c, h, w)
+        feats = self.res_blocks(feats.reshape(n * t, c, h,
+                                              w)).view(n, t, c, h, w)
         return feats, flows
 
 
@@ -238,11 +238,12 @@ class JFFRANet(BaseModule):
             supp.reshape(-1, self.in_channels, h, w))
         return flows.view(n, t - 1, 2, h, w).to(lqs.dtype)
 
-    def forward(self,
-                lqs: Tensor,
-                flows: Optional[Tensor] = None,
-                return_flows: bool = False
-                ) -> Union[Tensor, Tuple[Tensor, Tensor, Tensor]]:
+    def forward(
+        self,
+        lqs: Tensor,
+        flows: Optional[Tensor] = None,
+        return_flows: bool = False
+    ) -> Union[Tensor, Tuple[Tensor, Tensor, Tensor]]:
         """Restore the centre frame.
 
         Args:

@@ -1,10 +1,10 @@
 # Copyright (c) mmjffra contributors. All rights reserved.
 import pytest
 import torch
-from mmengine.optim import OptimWrapper
-
 from mmagic.registry import MODELS
 from mmagic.structures import DataSample
+from mmengine.optim import OptimWrapper
+
 from mmjffra.models.editors.jffra import temporal_indices
 
 

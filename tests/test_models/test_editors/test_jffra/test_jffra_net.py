@@ -1,7 +1,6 @@
 # Copyright (c) mmjffra contributors. All rights reserved.
 import pytest
 import torch
-
 from mmagic.registry import MODELS
 
 
@@ -49,8 +48,7 @@ def test_block_refined_flow_equals_initial_flow_at_init():
 
 def test_net_refined_flow_equals_initial_flow_at_init():
     net = MODELS.build(tiny_cfg(channel_multipliers=(1, ), num_heads=(1, )))
-    _, init_flows, flows = net(
-        torch.rand(1, 3, 3, 20, 20), return_flows=True)
+    _, init_flows, flows = net(torch.rand(1, 3, 3, 20, 20), return_flows=True)
     assert torch.equal(flows, init_flows)
 
 
@@ -71,7 +69,8 @@ def test_flow_refinement_ablation_has_no_flow_head():
 
 def test_gradients_reach_every_parameter_and_estimator_is_frozen():
     torch.manual_seed(0)
-    net = MODELS.build(tiny_cfg(flow_estimator=dict(type='SPyNetFlowEstimator')))
+    net = MODELS.build(
+        tiny_cfg(flow_estimator=dict(type='SPyNetFlowEstimator')))
     net.train()
     assert not net.flow_estimator.training
     trainable = {n: p for n, p in net.named_parameters() if p.requires_grad}
@@ -87,8 +86,10 @@ def test_gradients_reach_every_parameter_and_estimator_is_frozen():
         optimizer.zero_grad()
         (net(lqs) - gt).abs().mean().backward()
         optimizer.step()
-    missing = [n for n, p in trainable.items()
-               if p.grad is None or not p.grad.abs().sum() > 0]
+    missing = [
+        n for n, p in trainable.items()
+        if p.grad is None or not p.grad.abs().sum() > 0
+    ]
     assert not missing
     for name, param in net.flow_estimator.named_parameters():
         assert torch.equal(param, frozen[name]), name
