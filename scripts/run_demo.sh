@@ -8,7 +8,7 @@
 # CONFIG defaults to the JFFRA demo config. Outputs go to work_dirs/<config>.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-CONFIG="${1:-configs/demo/jffra-small_1xb2-300i_carphone-bix4.py}"
+CONFIG="${1:-configs/demo/jffra-small_1xb2-1000i_carphone-bix4.py}"
 shift || true
 bash "$ROOT/scripts/setup.sh"
 VENV="${MMJFFRA_VENV:-$ROOT/.venv}"

@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 from conftest import REPO, run_cmd
 
-CONFIG = 'configs/demo/basicvsr_c16b4_1xb2-300i_carphone-bix4.py'
+CONFIG = 'configs/demo/basicvsr_c16b4_1xb2-1000i_carphone-bix4.py'
 
 
 def options(data_root, iters):
@@ -74,7 +74,7 @@ def test_dist_train_two_cpu_processes(demo_data, tmp_path):
 def test_mim_train_and_test_find_the_package(demo_data, tmp_path):
     # run from elsewhere: mim must find configs/tools through the install
     mim = Path(sys.executable).parent / 'mim'
-    name = 'jffra-small_1xb2-300i_carphone-bix4.py'
+    name = 'jffra-small_1xb2-1000i_carphone-bix4.py'
     work = tmp_path / 'mim'
     out = run_cmd(
         [mim, 'train', 'mmjffra', name, '--work-dir', work] +

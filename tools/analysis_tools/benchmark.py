@@ -42,7 +42,7 @@ MODELS = {
     dict(
         config='mmagic::basicvsr/basicvsr_2xb4_reds4.py',
         kind='recurrent',
-        demo='configs/demo/basicvsr_c16b4_1xb2-300i_carphone-bix4.py'),
+        demo='configs/demo/basicvsr_c16b4_1xb2-1000i_carphone-bix4.py'),
     'basicvsr++':
     dict(
         config='mmagic::basicvsr_pp/basicvsr-pp_c64n7_8xb1-600k_reds4.py',
@@ -52,12 +52,12 @@ MODELS = {
     dict(
         config='mmagic::edvr/edvrm_8xb4-600k_reds.py',
         kind='window',
-        demo='configs/demo/edvrm_c16_1xb2-300i_carphone-bix4.py'),
+        demo='configs/demo/edvrm_c16_1xb2-1000i_carphone-bix4.py'),
     'jffra-small':
     dict(
         config='configs/_base_/models/jffra_small.py',
         kind='jffra',
-        demo='configs/demo/jffra-small_1xb2-300i_carphone-bix4.py'),
+        demo='configs/demo/jffra-small_1xb2-1000i_carphone-bix4.py'),
     'jffra-paper':
     dict(
         config='configs/_base_/models/jffra_paper.py', kind='jffra',
@@ -113,7 +113,12 @@ def _generator_cfg(name, args):
     from mmengine.config import Config
     spec = MODELS[name]
     path = spec['config']
-    if not path.startswith('mmagic::'):
+    if path.startswith('mmagic::'):
+        import mmagic
+        path = osp.join(
+            osp.dirname(mmagic.__file__), '.mim', 'configs',
+            path[len('mmagic::'):])
+    else:
         path = osp.join(REPO, path)
     model = Config.fromfile(path).model
     gen = model.generator
@@ -157,7 +162,7 @@ def _restore(name, model, lqs):
     # EDVR: one 5-frame window per frame, reflection-circle padding
     from mmjffra.models.editors.jffra import temporal_indices
     outs = [
-        model(lqs[:, temporal_indices(t, i, model.num_frames // 2)])
+        model(lqs[:, temporal_indices(t, i, model.center_frame_idx)])
         for i in range(t)
     ]
     return torch.stack(outs, dim=1)
@@ -218,6 +223,8 @@ def _train_step_time(name, args):
 
 def worker(name, args):
     """Measure one model; print a JSON line."""
+    from mmagic.utils import register_all_modules
+    register_all_modules(init_default_scope=True)
     if args.threads:
         import torch
         torch.set_num_threads(args.threads)

@@ -23,22 +23,22 @@ import subprocess
 import sys
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-JFFRA = 'configs/demo/jffra-small_1xb2-300i_carphone-bix4.py'
+JFFRA = 'configs/demo/jffra-small_1xb2-1000i_carphone-bix4.py'
 RUNS = {
     'jffra-small': (JFFRA, []),
     'jffra-small w/o flow refinement':
     (JFFRA, ['model.generator.flow_refinement=False']),
     'jffra-small w/o temporal loss': (JFFRA, ['model.temporal_loss=None']),
     'basicvsr-c16b4':
-    ('configs/demo/basicvsr_c16b4_1xb2-300i_carphone-bix4.py', []),
-    'edvr-m-c16': ('configs/demo/edvrm_c16_1xb2-300i_carphone-bix4.py', []),
+    ('configs/demo/basicvsr_c16b4_1xb2-1000i_carphone-bix4.py', []),
+    'edvr-m-c16': ('configs/demo/edvrm_c16_1xb2-1000i_carphone-bix4.py', []),
 }
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--data-root', default='data/carphone')
-    parser.add_argument('--iters', type=int, default=300)
+    parser.add_argument('--iters', type=int, default=1000)
     parser.add_argument('--work-dir', default='work_dirs/compare_demo')
     parser.add_argument('--runs', nargs='+', default=list(RUNS))
     parser.add_argument('--out', help='JSON file for the results')

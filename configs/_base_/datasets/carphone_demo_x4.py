@@ -69,7 +69,7 @@ demo_metrics = [
 ]
 
 # schedule shared by the demo configs of every model
-demo_max_iters = 300
+demo_max_iters = 1000
 demo_optimizer = dict(type='Adam', lr=1e-3, betas=(0.9, 0.99))
 demo_param_scheduler = dict(
     type='CosineRestartLR',

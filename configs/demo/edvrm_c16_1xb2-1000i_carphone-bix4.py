@@ -8,7 +8,7 @@ _base_ = [
 ]
 
 custom_imports = dict(imports=['mmjffra'], allow_failed_imports=False)
-experiment_name = 'edvrm_c16_1xb2-300i_carphone-bix4'
+experiment_name = 'edvrm_c16_1xb2-1000i_carphone-bix4'
 work_dir = f'./work_dirs/{experiment_name}'
 
 model = dict(

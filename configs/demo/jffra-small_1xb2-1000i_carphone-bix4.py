@@ -1,23 +1,16 @@
-# MMagic's BasicVSR on the embedded demo clip, at CPU size. Inherits MMagic's
-# REDS4 recipe; only data, size and schedule change: the same data, crop
-# (64 px GT), 5-frame clips, batch, optimiser and iterations as the JFFRA and
-# EDVR demo configs.
+# JFFRA (small preset) on the embedded demo clip, at CPU size: the same data,
+# crop, batch, optimiser and iterations as the BasicVSR and EDVR demo configs.
+# Training clips have 2N+3 = 5 frames: frames t-1, t, t+1 are each restored
+# from their own 3-frame window for the temporal loss.
 _base_ = [
-    'mmagic::basicvsr/basicvsr_2xb4_reds4.py',
-    '../_base_/datasets/carphone_demo_x4.py'
+    'mmagic::_base_/default_runtime.py',
+    '../_base_/models/jffra_small.py',
+    '../_base_/datasets/carphone_demo_x4.py',
 ]
 
 custom_imports = dict(imports=['mmjffra'], allow_failed_imports=False)
-experiment_name = 'basicvsr_c16b4_1xb2-300i_carphone-bix4'
+experiment_name = 'jffra-small_1xb2-1000i_carphone-bix4'
 work_dir = f'./work_dirs/{experiment_name}'
-
-model = dict(
-    generator=dict(
-        mid_channels=16,
-        num_blocks=4,
-        # MMagic downloads SPyNet weights from a URL; no download here:
-        # random initialisation (pass a local path to use real weights).
-        spynet_pretrained=None))
 
 train_dataloader = {{_base_.demo_train_dataloader}}
 val_dataloader = {{_base_.demo_val_dataloader}}
@@ -29,7 +22,12 @@ train_cfg = dict(
     type='IterBasedTrainLoop',
     max_iters={{_base_.demo_max_iters}},
     val_interval={{_base_.demo_max_iters}})
-optim_wrapper = dict(optimizer={{_base_.demo_optimizer}})
+val_cfg = dict(type='MultiValLoop')
+test_cfg = dict(type='MultiTestLoop')
+optim_wrapper = dict(
+    constructor='DefaultOptimWrapperConstructor',
+    type='OptimWrapper',
+    optimizer={{_base_.demo_optimizer}})
 param_scheduler = {{_base_.demo_param_scheduler}}
 default_hooks = dict(
     logger=dict(interval=20),

@@ -1,0 +1,30 @@
+# Copyright (c) mmjffra contributors. All rights reserved.
+import json
+import sys
+
+from conftest import run_cmd
+
+
+def test_benchmark_reports_ratios_against_basicvsr(tmp_path):
+    out_file = tmp_path / 'bench.json'
+    out = run_cmd([
+        sys.executable, 'tools/analysis_tools/benchmark.py', '--models',
+        'jffra-small', '--height', '24', '--width', '32', '--frames', '3',
+        '--warmup', '0', '--repeats', '1', '--train-crop', '32', '--threads',
+        '1', '--out', out_file
+    ])
+    assert 'jffra-small' in out and 'basicvsr' in out
+    results = {
+        r['model']: r
+        for r in json.loads(out_file.read_text())['results']
+    }
+    assert set(results) == {'basicvsr', 'jffra-small'}
+    ref, jffra = results['basicvsr'], results['jffra-small']
+    assert ref['ms_per_frame_vs_basicvsr'] == 1.0
+    assert jffra['ms_per_frame_vs_basicvsr'] == (
+        jffra['ms_per_frame'] / ref['ms_per_frame'])
+    # BasicVSR c64b30 has 6.29 M parameters (MMagic's figure)
+    assert abs(ref['params_m'] - 6.29) < 0.01
+    assert 0 < jffra['params_m'] < ref['params_m']
+    assert jffra['flow_ms_per_frame'] > 0
+    assert jffra['gflops_per_frame'] > 0 and jffra['train_step_ms'] > 0
