@@ -79,7 +79,7 @@ train_dataloader = dict(
             dict(type='PackInputs')
         ]))
 val_dataloader = _edvr_val_dataloader
-val_evaluator = dict(type='Evaluator', metrics={{_base_.demo_metrics}})
+val_evaluator = {{_base_.demo_metrics}}
 test_dataloader = [_edvr_val_dataloader]
 test_evaluator = [{{_base_.demo_metrics}}]
 

@@ -58,9 +58,12 @@ class DISFlowEstimator(BaseFlowEstimator):
         return np.ascontiguousarray(img.cpu().numpy())
 
     def compute_flow(self, ref: Tensor, supp: Tensor) -> Tensor:
-        dis = self._create()
         flows = []
         for r, s in zip(ref, supp):
+            # a fresh instance per pair: OpenCV's DIS object carries state
+            # from one calc() to the next, which would make a pair's flow
+            # depend on the pairs before it
+            dis = self._create()
             flow = dis.calc(
                 self._to_grey_uint8(r), self._to_grey_uint8(s), None)
             flows.append(torch.from_numpy(flow).permute(2, 0, 1))

@@ -43,6 +43,15 @@ def test_dis_recovers_known_shift_of_real_image():
     assert (flow_grey[0, 0, 12:-12, 12:-12] - dx).abs().median() < 0.5
 
 
+def test_dis_flow_of_a_pair_does_not_depend_on_the_batch():
+    estimator = MODELS.build(dict(type='DISFlowEstimator'))
+    img = real_image()
+    supp = torch.roll(img, shifts=(1, 2), dims=(2, 3))
+    alone = estimator(img, supp)
+    batch = estimator(torch.cat([img, img, img]), torch.cat([img, supp, supp]))
+    assert torch.equal(batch[1:2], alone) and torch.equal(batch[2:], alone)
+
+
 @pytest.mark.parametrize('cfg', [
     dict(type='RAFTFlowEstimator', arch='raft_small', num_flow_updates=2),
     dict(type='SPyNetFlowEstimator'),
