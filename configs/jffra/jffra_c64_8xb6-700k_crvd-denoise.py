@@ -7,6 +7,7 @@ _base_ = [
     'mmagic::_base_/default_runtime.py',
     '../_base_/models/jffra_paper.py',
     '../_base_/schedules/jffra_adam_700k.py',
+    '../_base_/datasets/pipelines.py',
 ]
 
 custom_imports = dict(imports=['mmjffra'], allow_failed_imports=False)
@@ -15,29 +16,6 @@ work_dir = f'./work_dirs/{experiment_name}'
 
 model = dict(generator=dict(upscale_factor=1))
 isos = [1600, 3200, 6400, 12800, 25600]
-
-train_pipeline = [
-    dict(type='GenerateSegmentIndices', interval_list=[1]),
-    dict(type='LoadImageFromFile', key='img', channel_order='rgb'),
-    dict(type='LoadImageFromFile', key='gt', channel_order='rgb'),
-    dict(type='SetValues', dictionary=dict(scale=1)),
-    dict(type='PairedRandomCrop', gt_patch_size=256),
-    dict(
-        type='Flip',
-        keys=['img', 'gt'],
-        flip_ratio=0.5,
-        direction='horizontal'),
-    dict(
-        type='Flip', keys=['img', 'gt'], flip_ratio=0.5, direction='vertical'),
-    dict(type='RandomTransposeHW', keys=['img', 'gt'], transpose_ratio=0.5),
-    dict(type='PackInputs')
-]
-test_pipeline = [
-    dict(type='GenerateSegmentIndices', interval_list=[1]),
-    dict(type='LoadImageFromFile', key='img', channel_order='rgb'),
-    dict(type='LoadImageFromFile', key='gt', channel_order='rgb'),
-    dict(type='PackInputs')
-]
 
 
 def _crvd(split, iso, pipeline, **kwargs):
@@ -60,7 +38,8 @@ train_dataloader = dict(
     dataset=dict(
         type='ConcatDataset',
         datasets=[
-            _crvd('train', iso, train_pipeline, num_input_frames=5)
+            _crvd('train', iso, {{_base_.png_x1_train_pipeline}},
+                  num_input_frames={{_base_.num_train_frames}})
             for iso in isos
         ]))
 
@@ -70,7 +49,8 @@ crvd_test_dataloaders = [
         batch_size=1,
         persistent_workers=False,
         sampler=dict(type='DefaultSampler', shuffle=False),
-        dataset=_crvd('test', iso, test_pipeline)) for iso in isos
+        dataset=_crvd('test', iso, {{_base_.png_test_pipeline}}))
+    for iso in isos
 ]
 crvd_test_evaluators = [[
     dict(type='PSNR', prefix=f'CRVD-ISO{iso}-RGB'),

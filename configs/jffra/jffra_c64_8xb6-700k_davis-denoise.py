@@ -7,6 +7,7 @@ _base_ = [
     '../_base_/models/jffra_paper.py',
     '../_base_/schedules/jffra_adam_700k.py',
     '../_base_/datasets/denoise_test_config.py',
+    '../_base_/datasets/pipelines.py',
 ]
 
 custom_imports = dict(imports=['mmjffra'], allow_failed_imports=False)
@@ -14,27 +15,6 @@ experiment_name = 'jffra_c64_8xb6-700k_davis-denoise'
 work_dir = f'./work_dirs/{experiment_name}'
 
 model = dict(generator=dict(upscale_factor=1, with_noise_map=True))
-
-train_pipeline = [
-    dict(
-        type='GenerateSegmentIndices',
-        interval_list=[1],
-        filename_tmpl='{:08d}.jpg'),
-    dict(type='LoadImageFromFile', key='img', channel_order='rgb'),
-    dict(type='LoadImageFromFile', key='gt', channel_order='rgb'),
-    dict(type='SetValues', dictionary=dict(scale=1)),
-    dict(type='PairedRandomCrop', gt_patch_size=256),
-    dict(
-        type='Flip',
-        keys=['img', 'gt'],
-        flip_ratio=0.5,
-        direction='horizontal'),
-    dict(
-        type='Flip', keys=['img', 'gt'], flip_ratio=0.5, direction='vertical'),
-    dict(type='RandomTransposeHW', keys=['img', 'gt'], transpose_ratio=0.5),
-    dict(type='AddGaussianNoise', keys=['img'], sigma_range=(0, 50)),
-    dict(type='PackInputs', meta_keys=['noise_sigma'])
-]
 
 train_dataloader = dict(
     num_workers=6,
@@ -48,8 +28,8 @@ train_dataloader = dict(
         data_prefix=dict(img='GT', gt='GT'),
         ann_file='meta_info_DAVIS_train.txt',
         depth=1,
-        num_input_frames=5,
-        pipeline=train_pipeline))
+        num_input_frames={{_base_.num_train_frames}},
+        pipeline={{_base_.davis_denoise_train_pipeline}}))
 
 val_dataloader = {{_base_.denoise_val_dataloader}}  # Set8, sigma 30
 val_evaluator = {{_base_.denoise_val_evaluator}}

@@ -5,6 +5,7 @@ _base_ = [
     'mmagic::_base_/default_runtime.py',
     '../_base_/models/jffra_paper.py',
     '../_base_/schedules/jffra_adam_700k.py',
+    '../_base_/datasets/pipelines.py',
 ]
 
 custom_imports = dict(imports=['mmjffra'], allow_failed_imports=False)
@@ -12,35 +13,6 @@ experiment_name = 'jffra_c64_8xb6-700k_dvd-deblur'
 work_dir = f'./work_dirs/{experiment_name}'
 
 model = dict(generator=dict(upscale_factor=1))
-
-train_pipeline = [
-    dict(
-        type='GenerateSegmentIndices',
-        interval_list=[1],
-        filename_tmpl='{:08d}.jpg'),
-    dict(type='LoadImageFromFile', key='img', channel_order='rgb'),
-    dict(type='LoadImageFromFile', key='gt', channel_order='rgb'),
-    dict(type='SetValues', dictionary=dict(scale=1)),
-    dict(type='PairedRandomCrop', gt_patch_size=256),
-    dict(
-        type='Flip',
-        keys=['img', 'gt'],
-        flip_ratio=0.5,
-        direction='horizontal'),
-    dict(
-        type='Flip', keys=['img', 'gt'], flip_ratio=0.5, direction='vertical'),
-    dict(type='RandomTransposeHW', keys=['img', 'gt'], transpose_ratio=0.5),
-    dict(type='PackInputs')
-]
-test_pipeline = [
-    dict(
-        type='GenerateSegmentIndices',
-        interval_list=[1],
-        filename_tmpl='{:08d}.jpg'),
-    dict(type='LoadImageFromFile', key='img', channel_order='rgb'),
-    dict(type='LoadImageFromFile', key='gt', channel_order='rgb'),
-    dict(type='PackInputs')
-]
 
 
 def _dvd_dataset(split, pipeline, **kwargs):
@@ -60,14 +32,17 @@ train_dataloader = dict(
     batch_size=6,
     persistent_workers=False,
     sampler=dict(type='InfiniteSampler', shuffle=True),
-    dataset=_dvd_dataset('train', train_pipeline, num_input_frames=5))
+    dataset=_dvd_dataset(
+        'train',
+        {{_base_.jpg_x1_train_pipeline}},
+        num_input_frames={{_base_.num_train_frames}}))
 
 dvd_test_dataloader = dict(
     num_workers=1,
     batch_size=1,
     persistent_workers=False,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=_dvd_dataset('test', test_pipeline))
+    dataset=_dvd_dataset('test', {{_base_.jpg_test_pipeline}}))
 dvd_evaluator = [
     dict(type='PSNR', prefix='DVD-RGB'),
     dict(type='SSIM', prefix='DVD-RGB'),

@@ -5,7 +5,7 @@ _base_ = [
     'mmagic::_base_/datasets/basicvsr_test_config.py',
     '../_base_/models/jffra_paper.py',
     '../_base_/schedules/jffra_adam_700k.py',
-    '../_base_/datasets/vsr_train_pipelines.py',
+    '../_base_/datasets/pipelines.py',
 ]
 
 custom_imports = dict(imports=['mmjffra'], allow_failed_imports=False)

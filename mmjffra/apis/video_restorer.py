@@ -6,7 +6,6 @@ from typing import Dict, Iterable, Iterator, List, Optional, Union
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from mmengine.config import Config
 from torch import Tensor
 
