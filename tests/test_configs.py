@@ -1,10 +1,9 @@
 # Copyright (c) mmjffra contributors. All rights reserved.
 """Every config parses, and its model builds through MMagic's registry."""
 import pytest
-from mmengine.config import Config
-
 from conftest import REPO
 from mmagic.registry import MODELS
+from mmengine.config import Config
 
 CONFIGS = sorted(
     str(p.relative_to(REPO)) for p in (REPO / 'configs').rglob('*.py')

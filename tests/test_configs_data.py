@@ -4,11 +4,10 @@ as the configs and tools/dataset_converters expect."""
 import cv2
 import numpy as np
 import torch
-from mmengine.config import Config
-from skimage import data as skdata
-
 from conftest import REPO
 from mmagic.registry import DATASETS, MODELS
+from mmengine.config import Config
+from skimage import data as skdata
 
 TINY_GENERATOR = dict(
     mid_channels=8,
@@ -57,8 +56,8 @@ def test_vimeo90k_bi_config(tmp_path):
           [cv2.resize(f, (16, 16), interpolation=cv2.INTER_AREA) for f in gt],
           names)
     for split in ('train', 'test'):
-        (tmp_path / f'meta_info_Vimeo90K_{split}_GT.txt').write_text(
-            '00001/0001 7 (64,64,3)\n')
+        (tmp_path / f'meta_info_Vimeo90K_{split}_GT.txt'
+         ).write_text('00001/0001 7 (64,64,3)\n')
 
     train = cfg.train_dataloader.dataset
     train.data_root = str(tmp_path)
@@ -82,8 +81,8 @@ def test_davis_denoise_config(tmp_path):
     names = [f'{i:08d}.jpg' for i in range(6)]
     for split in ('train', 'test'):
         write(tmp_path / split / 'GT/bear', frames(6), names)
-        (tmp_path / split / f'meta_info_DAVIS_{split}.txt').write_text(
-            'bear 6\n')
+        (tmp_path / split /
+         f'meta_info_DAVIS_{split}.txt').write_text('bear 6\n')
     train = cfg.train_dataloader.dataset
     train.data_root = str(tmp_path / 'train')
     train.pipeline[4].gt_patch_size = 32

@@ -8,8 +8,8 @@ import cv2
 import numpy as np
 
 IMG_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
-VIDEO_EXTS = ('.mp4', '.avi', '.mkv', '.mov', '.webm', '.m4v', '.mpg',
-              '.mpeg', '.y4m')
+VIDEO_EXTS = ('.mp4', '.avi', '.mkv', '.mov', '.webm', '.m4v', '.mpg', '.mpeg',
+              '.y4m')
 
 
 class VideoInputError(ValueError):
@@ -34,7 +34,9 @@ class FrameReader:
         end (int, optional): Stop before this frame. Default: None (all).
     """
 
-    def __init__(self, path: str, start: int = 0,
+    def __init__(self,
+                 path: str,
+                 start: int = 0,
                  end: Optional[int] = None) -> None:
         if not osp.exists(path):
             raise VideoInputError(f'input {path!r} does not exist')
@@ -58,8 +60,7 @@ class FrameReader:
             try:
                 with av.open(path) as container:
                     if not container.streams.video:
-                        raise VideoInputError(
-                            f'{path!r} has no video stream')
+                        raise VideoInputError(f'{path!r} has no video stream')
                     stream = container.streams.video[0]
                     self.total = stream.frames or None
                     if stream.average_rate:
@@ -129,8 +130,9 @@ class FrameWriter:
                  crf: int = 18,
                  overwrite: bool = False) -> None:
         self.is_video = path.lower().endswith(VIDEO_EXTS)
-        if osp.exists(path) and not overwrite and (
-                self.is_video or not osp.isdir(path) or os.listdir(path)):
+        if osp.exists(path) and not overwrite and (self.is_video
+                                                   or not osp.isdir(path)
+                                                   or os.listdir(path)):
             raise FileExistsError(
                 f'output {path!r} exists; pass --overwrite to replace it')
         self.path = path
@@ -151,8 +153,9 @@ class FrameWriter:
                 cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
             self.count += 1
             return
-        import av
         from fractions import Fraction
+
+        import av
         if self._container is None:
             parent = osp.dirname(osp.abspath(self.path))
             os.makedirs(parent, exist_ok=True)

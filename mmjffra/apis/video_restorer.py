@@ -6,10 +6,10 @@ from typing import Dict, Iterable, Iterator, List, Optional, Union
 
 import numpy as np
 import torch
+from mmagic.registry import MODELS
 from mmengine.config import Config
 from torch import Tensor
 
-from mmagic.registry import MODELS
 from mmjffra.models.editors.jffra import JFFRANet, temporal_indices
 
 
@@ -155,8 +155,8 @@ class VideoRestorer:
 
     def _infer_scale(self) -> int:
         frames = 2 * self.radius + 1 if self.kind == 'window' else 2
-        probe = torch.rand(1, frames, 3, 16, 16, device=self.device,
-                           dtype=self.dtype)
+        probe = torch.rand(
+            1, frames, 3, 16, 16, device=self.device, dtype=self.dtype)
         with torch.no_grad():
             out = self._run(self._with_noise_map(probe))
         return out.shape[-1] // 16
@@ -245,8 +245,8 @@ class VideoRestorer:
                     flows[..., y0:y1, x0:x1]
                 res = self._run(lqs[..., y0:y1, x0:x1], tile_flows).float()
                 if out is None:
-                    out = torch.zeros(1, res.size(1), s * h, s * w,
-                                      device=lqs.device)
+                    out = torch.zeros(
+                        1, res.size(1), s * h, s * w, device=lqs.device)
                 wy = self._ramp(s * (y1 - y0), y0, y1, h).to(lqs.device)
                 wx = self._ramp(s * (x1 - x0), x0, x1, w).to(lqs.device)
                 tile_w = (wy[:, None] * wx[None, :])[None, None]
@@ -256,8 +256,8 @@ class VideoRestorer:
 
     # ----------------------------------------------------------- streams
     @torch.no_grad()
-    def restore_stream(self, frames: Iterable[np.ndarray]
-                       ) -> Iterator[np.ndarray]:
+    def restore_stream(self,
+                       frames: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
         """Restore a stream of frames, yielding each output frame.
 
         Args:
@@ -333,10 +333,10 @@ class VideoRestorer:
             for x0, x1 in self._spans(w):
                 res = self._run(lqs[..., y0:y1, x0:x1]).float()
                 if out is None:
-                    out = torch.zeros(*res.shape[:3], s * h, s * w,
-                                      device=lqs.device)
-                    weight = torch.zeros(1, 1, 1, s * h, s * w,
-                                         device=lqs.device)
+                    out = torch.zeros(
+                        *res.shape[:3], s * h, s * w, device=lqs.device)
+                    weight = torch.zeros(
+                        1, 1, 1, s * h, s * w, device=lqs.device)
                 wy = self._ramp(s * (y1 - y0), y0, y1, h).to(lqs.device)
                 wx = self._ramp(s * (x1 - x0), x0, x1, w).to(lqs.device)
                 tile_w = (wy[:, None] * wx[None, :])[None, None, None]

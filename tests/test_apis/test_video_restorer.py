@@ -7,10 +7,10 @@ import cv2
 import numpy as np
 import pytest
 import torch
-from mmengine.config import Config
-
 from conftest import REPO, run_cmd
 from mmagic.registry import MODELS
+from mmengine.config import Config
+
 from mmjffra.apis import FrameReader, VideoInputError, VideoRestorer
 
 CONFIG = str(REPO / 'configs/demo/jffra-small_1xb2-1000i_carphone-bix4.py')
@@ -28,8 +28,9 @@ def checkpoint(tmp_path_factory):
 def lq_frames(demo_data, n=6):
     folder = demo_data / 'BIx4/carphone_val'
     return [
-        cv2.cvtColor(cv2.imread(str(folder / f'{i:08d}.png')),
-                     cv2.COLOR_BGR2RGB) for i in range(n)
+        cv2.cvtColor(
+            cv2.imread(str(folder / f'{i:08d}.png')), cv2.COLOR_BGR2RGB)
+        for i in range(n)
     ]
 
 
@@ -56,8 +57,7 @@ def test_stream_equals_whole_clip_restoration(demo_data, checkpoint):
     with torch.no_grad():
         whole = restorer.model.restore_frames(lqs)
     for i, out in enumerate(streamed):
-        np.testing.assert_array_equal(out,
-                                      restorer.to_image(whole[:, i]))
+        np.testing.assert_array_equal(out, restorer.to_image(whole[:, i]))
 
 
 def test_tiles_match_untiled_output(demo_data, checkpoint):
@@ -114,6 +114,7 @@ def test_cli_file_and_folder(demo_data, checkpoint, tmp_path):
 
 
 def test_cli_bad_inputs(demo_data, checkpoint, tmp_path):
+
     def fails(args, match):
         with pytest.raises(AssertionError, match=match) as info:
             run_cmd([sys.executable, 'tools/restore_video.py'] + args)

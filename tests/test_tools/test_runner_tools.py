@@ -10,6 +10,7 @@ import torch
 from conftest import REPO, run_cmd
 
 CONFIG = 'configs/demo/basicvsr_c16b4_1xb2-1000i_carphone-bix4.py'
+JFFRA_CONFIG = 'configs/demo/jffra-small_1xb2-1000i_carphone-bix4.py'
 
 
 def options(data_root, iters):
@@ -56,8 +57,8 @@ def test_train_test_and_resume(demo_data, tmp_path):
 def test_dist_train_two_cpu_processes(demo_data, tmp_path):
     work = tmp_path / 'dist'
     out = run_cmd(
-        ['bash', 'tools/dist_train.sh', CONFIG, '2', '--work-dir', work] +
-        options(demo_data, 3),
+        ['bash', 'tools/dist_train.sh', JFFRA_CONFIG, '2', '--work-dir', work]
+        + options(demo_data, 3),
         env={
             'PORT': str(random.randint(20000, 40000)),
             'PYTHONPATH': str(REPO),
