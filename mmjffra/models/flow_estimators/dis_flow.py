@@ -16,6 +16,7 @@ _PRESETS = {
 
 @MODELS.register_module()
 class DISFlowEstimator(BaseFlowEstimator):
+    min_size = 16
     """Classical DIS optical flow (Kroeger et al., ECCV 2016) from OpenCV.
 
     Needs no weights, so a user without a pretrained RAFT/SPyNet file still
@@ -58,15 +59,21 @@ class DISFlowEstimator(BaseFlowEstimator):
         return np.ascontiguousarray(img.cpu().numpy())
 
     def compute_flow(self, ref: Tensor, supp: Tensor) -> Tensor:
+        h, w = ref.shape[-2:]
+        # OpenCV's DIS refuses images under 12 px on both sides: pad by edge
+        # replication (the flow of the real pixels is cropped back)
+        pad = ((0, max(0, self.min_size - h)), (0, max(0, self.min_size - w)))
         flows = []
         for r, s in zip(ref, supp):
             # a fresh instance per pair: OpenCV's DIS object carries state
             # from one calc() to the next, which would make a pair's flow
             # depend on the pairs before it
             dis = self._create()
-            flow = dis.calc(
-                self._to_grey_uint8(r), self._to_grey_uint8(s), None)
-            flows.append(torch.from_numpy(flow).permute(2, 0, 1))
+            r, s = (
+                np.pad(self._to_grey_uint8(x), pad, mode='edge')
+                for x in (r, s))
+            flow = dis.calc(r, s, None)[:h, :w]
+            flows.append(torch.from_numpy(flow.copy()).permute(2, 0, 1))
         return torch.stack(flows).to(device=ref.device, dtype=torch.float32)
 
     def extra_repr(self) -> str:

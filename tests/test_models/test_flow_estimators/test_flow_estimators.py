@@ -43,6 +43,14 @@ def test_dis_recovers_known_shift_of_real_image():
     assert (flow_grey[0, 0, 12:-12, 12:-12] - dx).abs().median() < 0.5
 
 
+def test_dis_accepts_tiny_images():
+    estimator = MODELS.build(dict(type='DISFlowEstimator'))
+    img = real_image((8, 10))
+    flow = estimator(img, img.clone())
+    assert flow.shape == (1, 2, 8, 10)
+    assert flow.abs().max() < 0.5
+
+
 def test_dis_flow_of_a_pair_does_not_depend_on_the_batch():
     estimator = MODELS.build(dict(type='DISFlowEstimator'))
     img = real_image()
