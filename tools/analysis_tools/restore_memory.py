@@ -41,11 +41,8 @@ def parse_args():
         help='real frames to cycle')
     parser.add_argument('--lengths', type=int, nargs='+', default=[20, 200])
     parser.add_argument('--out', help='JSON file for the results')
-    parser.add_argument(
-        'extra',
-        nargs=argparse.REMAINDER,
-        help='more restore_video.py options after --')
-    return parser.parse_args()
+    # options it does not know go on to restore_video.py (--tile ...)
+    return parser.parse_known_args()
 
 
 def write_clip(frames_dir, length, path):
@@ -70,8 +67,7 @@ def write_clip(frames_dir, length, path):
 
 
 def main():
-    args = parse_args()
-    extra = [a for a in args.extra if a != '--']
+    args, extra = parse_args()
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for length in args.lengths:
