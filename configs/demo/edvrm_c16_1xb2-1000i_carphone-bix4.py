@@ -92,5 +92,8 @@ param_scheduler = {{_base_.demo_param_scheduler}}
 default_hooks = dict(
     logger=dict(interval=20),
     checkpoint=dict(
-        interval={{_base_.demo_max_iters}}, out_dir=None, max_keep_ckpts=2))
+        interval={{_base_.demo_max_iters}},
+        out_dir=None,
+        max_keep_ckpts=2,
+        save_best=None))
 custom_hooks = []
