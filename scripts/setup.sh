@@ -45,7 +45,7 @@ else
   TORCH_TAG="$("$PY" -c 'import sys, torch; print(f"cp{sys.version_info[0]}{sys.version_info[1]}-torch{torch.__version__}".replace("+", "_"))')"
   WHEEL_DIR="$CACHE/wheels/mmcv-$MMCV_VERSION-$TORCH_TAG"
   if ! ls "$WHEEL_DIR"/mmcv-*.whl >/dev/null 2>&1; then
-    log "building MMCV $MMCV_VERSION with ops against $TORCH_TAG (10-20 min on 2 cores, once)"
+    log "building MMCV $MMCV_VERSION with ops against $TORCH_TAG (about 25 min on 2 cores, once)"
     BUILD="$(mktemp -d)"
     "${PIP[@]}" download -q --no-deps --no-build-isolation --no-binary :all: "mmcv==$MMCV_VERSION" -d "$BUILD"
     tar -xzf "$BUILD/mmcv-$MMCV_VERSION.tar.gz" -C "$BUILD"
