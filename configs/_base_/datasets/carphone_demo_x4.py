@@ -58,7 +58,7 @@ demo_val_dataloader = dict(
         data_prefix=dict(img='BIx4', gt='GT'),
         ann_file='meta_info_carphone_val.txt',
         depth=1,
-        num_input_frames=40,
+        num_input_frames=None,  # the whole test clip, whatever its length
         fixed_seq_len=None,  # MMagic's REDS4 base sets 100
         pipeline=demo_val_pipeline))
 
