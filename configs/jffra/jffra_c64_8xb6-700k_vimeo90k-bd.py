@@ -1,32 +1,12 @@
 # JFFRA (paper preset) for x4 VSR trained on Vimeo-90K BD degradation,
 # tested on Vimeo-90K-T, Vid4, UDM10 (Y channel), with MMagic's test settings.
-_base_ = [
-    'mmagic::_base_/default_runtime.py',
-    'mmagic::_base_/datasets/basicvsr_test_config.py',
-    '../_base_/models/jffra_paper.py',
-    '../_base_/schedules/jffra_adam_700k.py',
-    '../_base_/datasets/pipelines.py',
-]
+# Only the degradation and the test sets differ from the BI config.
+_base_ = './jffra_c64_8xb6-700k_vimeo90k-bi.py'
 
-custom_imports = dict(imports=['mmjffra'], allow_failed_imports=False)
 experiment_name = 'jffra_c64_8xb6-700k_vimeo90k-bd'
 work_dir = f'./work_dirs/{experiment_name}'
 
-train_dataloader = dict(
-    num_workers=6,
-    batch_size=6,
-    persistent_workers=False,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
-    dataset=dict(
-        type='BasicFramesDataset',
-        metainfo=dict(dataset_type='vimeo90k_seq', task_name='vsr'),
-        data_root='data/vimeo90k',
-        data_prefix=dict(img='BDx4', gt='GT'),
-        ann_file='meta_info_Vimeo90K_train_GT.txt',
-        depth=2,
-        fixed_seq_len=7,
-        num_input_frames={{_base_.num_train_frames}},
-        pipeline={{_base_.vimeo_train_pipeline}}))
+train_dataloader = dict(dataset=dict(data_prefix=dict(img='BDx4', gt='GT')))
 
 val_dataloader = {{_base_.vid4_bd_dataloader}}
 val_evaluator = dict(type='Evaluator', metrics={{_base_.vid4_bd_evaluator}})
