@@ -54,3 +54,10 @@ davis_denoise_train_pipeline = _load('{:08d}.jpg') + _augment(1) + [
     dict(type='AddGaussianNoise', keys=['img'], sigma_range=(0, 50)),
     dict(type='PackInputs', meta_keys=['noise_sigma'])
 ]
+
+# Vimeo-90K for recurrent models (RVRT): the 7 frames mirrored to 14, as
+# MMagic's BasicVSR and the official RVRT recipes do
+vimeo_mirror_train_pipeline = _load(
+    'im{}.png', start_idx=1) + _augment(4) + [
+        dict(type='MirrorSequence', keys=['img', 'gt'])
+    ] + _pack
