@@ -9,16 +9,16 @@ def test_benchmark_reports_ratios_against_basicvsr(tmp_path):
     out_file = tmp_path / 'bench.json'
     out = run_cmd([
         sys.executable, 'tools/analysis_tools/benchmark.py', '--models',
-        'jffra-small', '--height', '24', '--width', '32', '--frames', '3',
-        '--warmup', '0', '--repeats', '1', '--train-crop', '32', '--threads',
-        '1', '--out', out_file
+        'jffra-small', 'rvrt-tiny', '--height', '24', '--width', '32',
+        '--frames', '3', '--warmup', '0', '--repeats', '1', '--train-crop',
+        '32', '--threads', '1', '--out', out_file
     ])
     assert 'jffra-small' in out and 'basicvsr' in out
     results = {
         r['model']: r
         for r in json.loads(out_file.read_text())['results']
     }
-    assert set(results) == {'basicvsr', 'jffra-small'}
+    assert set(results) == {'basicvsr', 'jffra-small', 'rvrt-tiny'}
     ref, jffra = results['basicvsr'], results['jffra-small']
     assert ref['ms_per_frame_vs_basicvsr'] == 1.0
     assert jffra['ms_per_frame_vs_basicvsr'] == (
@@ -28,3 +28,7 @@ def test_benchmark_reports_ratios_against_basicvsr(tmp_path):
     assert 0 < jffra['params_m'] < ref['params_m']
     assert jffra['flow_ms_per_frame'] > 0
     assert jffra['gflops_per_frame'] > 0 and jffra['train_step_ms'] > 0
+    rvrt = results['rvrt-tiny']
+    # the tiny demo RVRT: 0.32 M parameters, DIS flow (no weights)
+    assert abs(rvrt['params_m'] - 0.322) < 0.001
+    assert rvrt['flow_ms_per_frame'] > 0 and rvrt['train_step_ms'] > 0

@@ -1,5 +1,5 @@
 # Copyright (c) mmjffra contributors. All rights reserved.
-"""Speed, memory, parameters and FLOPs of JFFRA beside MMagic's video nets.
+"""Speed, memory, parameters and FLOPs of JFFRA and RVRT beside MMagic's nets.
 
 Every model runs in its own subprocess (so host peak RSS is its own), on the
 same random clip, and the table reports each figure with its ratio to
@@ -10,9 +10,11 @@ BasicVSR measured in the same run.
   BasicVSR++) in one call, sliding-window nets (EDVR-M, JFFRA) one window
   per output frame (JFFRA through its model wrapper, flows of each
   neighbour pair computed once and reused across windows when
-  ``--reuse-flows``); ``--warmup`` runs, then the median of ``--repeats``;
-  the device is synchronised;
-- JFFRA's initial-flow estimator time is reported separately;
+  ``--reuse-flows``), RVRT on the whole clip in one call (its config's
+  test tiles with ``--rvrt-tiles``); ``--warmup`` runs, then the median
+  of ``--repeats``; the device is synchronised;
+- JFFRA's initial-flow and RVRT's flow estimator times are reported
+  separately;
 - FLOPs per output frame: multiply-accumulates x 2 of convolutions, matrix
   products and attention (``torch.utils.flop_counter``; element-wise ops
   such as the cost volume's differences are not counted, as in fvcore);
@@ -62,6 +64,13 @@ MODELS = {
     dict(
         config='configs/_base_/models/jffra_paper.py', kind='jffra',
         demo=None),
+    'rvrt':
+    dict(config='configs/_base_/models/rvrt.py', kind='rvrt', demo=None),
+    'rvrt-tiny':
+    dict(
+        config='configs/demo/rvrt-tiny_1xb2-1000i_carphone-bix4.py',
+        kind='rvrt',
+        demo='configs/demo/rvrt-tiny_1xb2-1000i_carphone-bix4.py'),
 }
 
 
@@ -98,6 +107,10 @@ def parse_args():
         dest='reuse_flows',
         action='store_false',
         help='recompute initial flows in every JFFRA window')
+    parser.add_argument(
+        '--rvrt-tiles',
+        action='store_true',
+        help="run RVRT with its config's test tiles (default: whole clip)")
     parser.add_argument('--out', help='write the results as JSON here')
     parser.add_argument('--worker', help=argparse.SUPPRESS)
     return parser.parse_args()
@@ -129,6 +142,8 @@ def _generator_cfg(name, args):
         model.generator.upscale_factor = args.scale
         if args.jffra_flow:
             model.generator.flow_estimator = dict(type=args.jffra_flow)
+    if spec['kind'] == 'rvrt':
+        model.generator.upscale = args.scale
     return model
 
 
@@ -142,6 +157,10 @@ def _build(name, args):
         model_cfg.pop('temporal_loss', None)
         model = REG.build(model_cfg)
         model.reuse_flows = args.reuse_flows
+    elif MODELS[name]['kind'] == 'rvrt':
+        model = REG.build(model_cfg)
+        if not args.rvrt_tiles:
+            model.tile = None
     else:
         model = REG.build(model_cfg.generator)
     model = model.to(args.device).eval()
@@ -159,6 +178,8 @@ def _restore(name, model, lqs):
         return model(lqs)
     if kind == 'jffra':
         return model.restore_frames(lqs)
+    if kind == 'rvrt':
+        return model.forward_tensor(lqs)
     # EDVR: one 5-frame window per frame, reflection-circle padding
     from mmjffra.models.editors.jffra import temporal_indices
     outs = [
@@ -178,12 +199,15 @@ def _count_flops(name, model, lqs):
 
 
 def _flow_time(model, lqs, args):
-    """Time JFFRA's initial-flow estimator over the clip's windows."""
+    """Time JFFRA's initial flows over the clip's windows / RVRT's flows."""
     import torch
     _sync(args.device)
     start = time.perf_counter()
     with torch.no_grad():
-        model.clip_flows(lqs)
+        if hasattr(model, 'clip_flows'):
+            model.clip_flows(lqs)
+        else:
+            model.generator.compute_adjacent_flows(lqs)
     _sync(args.device)
     return time.perf_counter() - start
 
@@ -240,7 +264,7 @@ def worker(name, args):
         device=args.device,
         dtype=dtype)
     kind = MODELS[name]['kind']
-    net = model.generator if kind == 'jffra' else model
+    net = model.generator if kind in ('jffra', 'rvrt') else model
     params = sum(p.numel() for p in net.parameters())
     trainable = sum(p.numel() for p in net.parameters() if p.requires_grad)
     if args.device == 'cuda':
@@ -268,7 +292,7 @@ def worker(name, args):
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         result['peak_mem_mb'] = rss / 1024
         result['rss_before_run_mb'] = rss_before / 1024
-    if kind == 'jffra':
+    if kind in ('jffra', 'rvrt'):
         flow_s = statistics.median(
             [_flow_time(model, lqs, args) for _ in range(args.repeats)])
         result['flow_ms_per_frame'] = flow_s * 1000 / args.frames
