@@ -11,6 +11,7 @@ from mmengine.config import Config
 from torch import Tensor
 
 from mmjffra.models.editors.jffra import JFFRANet, temporal_indices
+from mmjffra.models.editors.rvrt import RVRTNet
 
 
 class CheckpointMismatchError(ValueError):
@@ -35,7 +36,7 @@ class VideoRestorer:
     - Sliding-window nets (JFFRA, EDVR): one window of ``2N+1`` frames per
       output frame, the sequence ends padded by reflection (as JFFRA's
       test setting).
-    - Recurrent nets (BasicVSR, BasicVSR++): overlapping temporal chunks of
+    - Recurrent nets (BasicVSR, BasicVSR++, RVRT): overlapping temporal chunks of
       ``chunk`` frames with ``chunk_overlap`` context frames on each side.
 
     Spatial tiling (``tile`` LQ pixels, ``tile_overlap``) bounds the memory
@@ -108,6 +109,10 @@ class VideoRestorer:
             levels = len(gen.channels)
             window = gen.encoder[0].jffr.attn.window_size
             self.align = window * 2**(levels - 1)
+        elif isinstance(gen, RVRTNet):
+            # clips of a recurrent chunk; tiles keep attention windows put
+            self.kind, self.radius = 'recurrent', 0
+            self.align = gen.window_size[1] * gen.feat_stride
         elif hasattr(gen, 'center_frame_idx'):  # EDVRNet
             self.kind, self.radius = 'window', gen.center_frame_idx
             self.align = 4

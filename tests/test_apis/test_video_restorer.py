@@ -165,3 +165,17 @@ def test_recurrent_model_in_chunks(demo_data):
     with torch.no_grad():
         ref = whole.generator(lqs)
     np.testing.assert_array_equal(a[3], whole.to_image(ref[:, 3]))
+
+
+def test_rvrt_restores_a_stream(demo_data):
+    cfg = Config.fromfile(
+        REPO / 'configs/demo/rvrt-tiny_1xb2-1000i_carphone-bix4.py')
+    frames = lq_frames(demo_data, 5)
+    restorer = VideoRestorer(cfg, chunk=20)
+    assert restorer.kind == 'recurrent' and restorer.align == 8
+    out = list(restorer.restore_stream(iter(frames)))
+    assert len(out) == 5 and out[0].shape == (144, 176, 3)
+    lqs = torch.stack([restorer.to_tensor(f)[0] for f in frames])[None]
+    with torch.no_grad():
+        ref = restorer.generator(lqs)
+    np.testing.assert_array_equal(out[4], restorer.to_image(ref[:, 4]))
