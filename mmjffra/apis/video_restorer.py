@@ -36,8 +36,9 @@ class VideoRestorer:
     - Sliding-window nets (JFFRA, EDVR): one window of ``2N+1`` frames per
       output frame, the sequence ends padded by reflection (as JFFRA's
       test setting).
-    - Recurrent nets (BasicVSR, BasicVSR++, RVRT): overlapping temporal chunks of
-      ``chunk`` frames with ``chunk_overlap`` context frames on each side.
+    - Recurrent nets (BasicVSR, BasicVSR++, RVRT): overlapping temporal
+      chunks of ``chunk`` frames with ``chunk_overlap`` context frames on
+      each side.
 
     Spatial tiling (``tile`` LQ pixels, ``tile_overlap``) bounds the memory
     of large frames: tiles start on multiples of the network's alignment
