@@ -1,5 +1,5 @@
 # Copyright (c) mmjffra contributors. All rights reserved.
-"""Train and test JFFRA, its ablations, BasicVSR and EDVR-M side by side.
+"""Train and test JFFRA, its ablations, RVRT, BasicVSR and EDVR-M side by side.
 
 All runs use the demo configs (same data, 64 px GT crops, 5-frame clips,
 batch 2, Adam 1e-3 with cosine decay, same iterations) through
@@ -32,6 +32,7 @@ RUNS = {
     'basicvsr-c16b4':
     ('configs/demo/basicvsr_c16b4_1xb2-1000i_carphone-bix4.py', []),
     'edvr-m-c16': ('configs/demo/edvrm_c16_1xb2-1000i_carphone-bix4.py', []),
+    'rvrt-tiny': ('configs/demo/rvrt-tiny_1xb2-1000i_carphone-bix4.py', []),
 }
 
 
