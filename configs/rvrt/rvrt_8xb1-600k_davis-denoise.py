@@ -17,7 +17,7 @@ work_dir = f'./work_dirs/{experiment_name}'
 
 model = dict(
     generator=dict(upscale=1, with_noise_map=True),
-    test_cfg=dict(tile=(12, 256, 256), tile_overlap=(2, 20, 20)))
+    test_cfg=dict(tile=(0, 256, 256), tile_overlap=(2, 20, 20)))
 
 train_dataloader = dict(
     num_workers=6,

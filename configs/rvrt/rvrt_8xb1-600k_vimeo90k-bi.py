@@ -10,6 +10,8 @@ _base_ = [
 ]
 
 custom_imports = dict(imports=['mmjffra'], allow_failed_imports=False)
+# Vimeo-90K-T, Vid4 and UDM10 are tested on whole clips, as officially
+model = dict(test_cfg=dict(tile=None))
 experiment_name = 'rvrt_8xb1-600k_vimeo90k-bi'
 work_dir = f'./work_dirs/{experiment_name}'
 

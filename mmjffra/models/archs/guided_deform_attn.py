@@ -88,8 +88,10 @@ def guided_deformable_attention(query: Tensor,
     cg, dh = c // g, c // num_heads
     scale = 1. / math.sqrt(dh) if scale is None else scale
 
-    # absolute sampling positions, normalised for grid_sample
-    dtype = offsets.dtype
+    # absolute sampling positions, normalised for grid_sample; always in
+    # float32 (half precision has 0.5 px steps beyond 1024 px)
+    dtype = torch.float32
+    offsets = offsets.float()
     base = kernel_base_offsets(kernel_size, offsets.device).to(dtype)
     ys, xs = torch.meshgrid(
         torch.arange(h, device=offsets.device, dtype=dtype),
@@ -97,23 +99,22 @@ def guided_deformable_attention(query: Tensor,
         indexing='ij')
     pos_x = xs + base[:, 0, None, None] + offsets[:, :, :, :, 0]
     pos_y = ys + base[:, 1, None, None] + offsets[:, :, :, :, 1]
-    grid = torch.stack([
-        2. * pos_x / max(w - 1, 1) - 1.,
-        2. * pos_y / max(h - 1, 1) - 1.,
-    ],
-                       dim=-1)  # b, s, g, p, h, w, 2
+    grid = torch.stack(
+        [2. * pos_x / max(w - 1, 1) - 1., 2. * pos_y / max(h - 1, 1) - 1.],
+        dim=-1)  # b, s, g, p, h, w, 2
     grid = grid.reshape(b * s * g, p * h, w, 2)
 
     # keys and values of a group share their sampling positions
     kv = torch.cat(
         [key.view(b, s, g, cg, h, w),
          value.view(b, s, g, cg, h, w)], dim=3)
+    # sampled in float32 (as autocast does for grid_sample)
     sampled = F.grid_sample(
-        kv.reshape(b * s * g, 2 * cg, h, w),
-        grid.to(kv.dtype),
+        kv.reshape(b * s * g, 2 * cg, h, w).float(),
+        grid,
         mode='bilinear',
         padding_mode='zeros',
-        align_corners=True).view(b, s, g, 2 * cg, p, h, w)
+        align_corners=True).to(kv.dtype).view(b, s, g, 2 * cg, p, h, w)
     # -> (b, c, s * p, h, w), channel = g * cg + i
     k_s, v_s = sampled.split(cg, dim=3)
     k_s = k_s.permute(0, 2, 3, 1, 4, 5, 6).reshape(b, c, s * p, h, w)
