@@ -10,6 +10,7 @@ from mmagic.models.utils import make_layer
 from mmagic.registry import MODELS
 from mmengine.model import BaseModule
 from torch import Tensor, nn
+from torch.utils._python_dispatch import _get_current_dispatch_mode
 
 from mmjffra.models.archs import resize_flow
 from .jffr_block import JFFRBlock
@@ -31,6 +32,34 @@ class _Level(nn.Module):
         feats = self.res_blocks(feats.reshape(n * t, c, h,
                                               w)).view(n, t, c, h, w)
         return feats, flows
+
+
+class _Conv3d(nn.Conv3d):
+    """``nn.Conv3d`` that runs on oneDNN on the CPU whatever the batch size.
+
+    For a float32 CPU input of shape (n, c, t, h, w), PyTorch takes oneDNN
+    only when ``n > 1`` or ``n*c*t*h > 20480`` (a heuristic made for 2D
+    inputs); batch-1 inference of the temporal context falls to its slow
+    im2col kernel, several times slower on this net's shapes (see
+    ``configs/jffra/README.md``, "Speed changes"). This calls the same oneDNN
+    kernel directly; parameters and state-dict keys are those of
+    ``nn.Conv3d``, results equal to float rounding. Elsewhere (GPU, other
+    dtypes, ``torch.compile``, a dispatch mode such as the FLOP counter) it
+    is ``nn.Conv3d``.
+    """
+
+    def forward(self, x: Tensor) -> Tensor:
+        if (x.device.type == 'cpu' and x.dtype == torch.float32
+                and self.padding_mode == 'zeros'
+                and not isinstance(self.padding, str)
+                and torch.backends.mkldnn.is_available()
+                and torch.backends.mkldnn.enabled
+                and not torch.compiler.is_compiling()
+                and _get_current_dispatch_mode() is None):
+            return torch.mkldnn_convolution(x, self.weight, self.bias,
+                                            self.padding, self.stride,
+                                            self.dilation, self.groups)
+        return super().forward(x)
 
 
 def _per_frame(module: nn.Module, x: Tensor) -> Tensor:
@@ -98,6 +127,12 @@ class JFFRANet(BaseModule):
             last channel per frame (non-blind denoising). Default: False.
         flow_estimator (dict): Config of the frozen flow estimator.
             Default: ``dict(type='DISFlowEstimator')``.
+        channels_last (bool): Keep the features, and the reconstruction
+            and upsampling tail, in channels-last memory layout
+            (``torch.channels_last``), which oneDNN's convolutions prefer:
+            faster on the CPU (see ``configs/jffra/README.md``, "Speed
+            changes"), same results to float rounding; not measured on GPU.
+            An attribute: can be switched at any time. Default: False.
         init_cfg (dict, optional): Initialisation config. Default: None.
     """
 
@@ -116,6 +151,7 @@ class JFFRANet(BaseModule):
                  flow_refinement: bool = True,
                  with_noise_map: bool = False,
                  flow_estimator: Optional[Dict] = None,
+                 channels_last: bool = False,
                  init_cfg: Optional[Union[Dict, List[Dict]]] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if num_frames < 3 or num_frames % 2 == 0:
@@ -133,6 +169,7 @@ class JFFRANet(BaseModule):
         self.num_frames = num_frames
         self.upscale_factor = upscale_factor
         self.with_noise_map = with_noise_map
+        self.channels_last = channels_last
         channels = [mid_channels * m for m in channel_multipliers]
         self.channels = channels
 
@@ -143,9 +180,9 @@ class JFFRANet(BaseModule):
         # 1. temporal context (3D convs over the 2N+1 frames)
         in_ch = in_channels + int(with_noise_map)
         self.temporal_context = nn.Sequential(
-            nn.Conv3d(in_ch, channels[0], 3, 1, 1),
+            _Conv3d(in_ch, channels[0], 3, 1, 1),
             nn.LeakyReLU(negative_slope=0.1, inplace=True),
-            nn.Conv3d(channels[0], channels[0], 3, 1, 1))
+            _Conv3d(channels[0], channels[0], 3, 1, 1))
 
         # 2. encoder, bottleneck and decoder
         jffr_kwargs = dict(
@@ -269,8 +306,17 @@ class JFFRANet(BaseModule):
                              f'got {tuple(flows.shape)}')
         init_flows = flows
 
-        feats = self.temporal_context(lqs.transpose(1, 2))
-        feats = feats.transpose(1, 2).contiguous()
+        x = lqs.transpose(1, 2)
+        if self.channels_last:
+            x = x.contiguous(memory_format=torch.channels_last_3d)
+        feats = self.temporal_context(x).transpose(1, 2)
+        if self.channels_last:
+            # (n, t, c, h, w) stored as (n, t, h, w, c): every frame is a
+            # channels-last (c, h, w) map (a no-op copy after oneDNN)
+            feats = feats.permute(0, 1, 3, 4, 2).contiguous()
+            feats = feats.permute(0, 1, 4, 2, 3)
+        else:
+            feats = feats.contiguous()
 
         skips = []
         for i, level in enumerate(self.encoder):
@@ -293,6 +339,9 @@ class JFFRANet(BaseModule):
             feats, flows = self.decoder[i](feats, flows)
 
         centre_feat = feats[:, t // 2]
+        if self.channels_last:
+            centre_feat = centre_feat.contiguous(
+                memory_format=torch.channels_last)
         out = self.reconstruction(centre_feat)
         out = self.conv_last(self.upsample(out))
         base = lqs[:, t // 2, :self.out_channels]
@@ -302,7 +351,7 @@ class JFFRANet(BaseModule):
                 scale_factor=self.upscale_factor,
                 mode='bilinear',
                 align_corners=False)
-        out = out + base
+        out = (out + base).contiguous()
         if return_flows:
             return out, init_flows, flows
         return out
