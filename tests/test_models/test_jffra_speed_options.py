@@ -7,7 +7,7 @@ from mmagic.registry import MODELS
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from mmjffra.models.archs import l1_cost_volume
+from mmjffra.models.archs import FlowHead, l1_cost_volume
 from mmjffra.models.editors.jffra.jffra_net import _Conv3d
 
 
@@ -28,7 +28,7 @@ def _tiny_net(**kwargs):
     net = MODELS.build(cfg).eval()
     with torch.no_grad():  # refined flows differ from the initial ones
         for m in net.modules():
-            if type(m).__name__ == 'FlowHead':
+            if isinstance(m, FlowHead):
                 m.layers[-1].weight.normal_(0, 1e-2)
                 m.layers[-1].bias.normal_(0, 1e-2)
     return net

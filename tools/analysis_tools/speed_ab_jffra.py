@@ -15,8 +15,10 @@ Changes (each "before" is the code as it was, kept here or switchable):
 - ``conv3d-onednn``: the temporal context's Conv3d on oneDNN for batch 1
   (before: ``nn.Conv3d``, PyTorch's slow 3D kernel);
 - ``channels-last``: ``JFFRANet.channels_last`` on vs off;
-- ``cost-volume``: the cost volume's loop (before: the former loop, kept
-  here as ``_cost_volume_before``);
+- ``cost-volume-buffer``: the cost volume's loop with one reused
+  difference buffer and ``sum(out=...)`` then one division (after, kept
+  here as ``_cost_volume_buffered``: tried and rejected) against the
+  loop in the code (before);
 - ``compile-blocks`` / ``compile-net``: ``torch.compile`` of the JFFR blocks
   or of the whole generator (before: eager; compile time reported apart).
 
@@ -36,8 +38,8 @@ import time
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 
-CHANGES = ('conv3d-onednn', 'channels-last', 'cost-volume', 'compile-blocks',
-           'compile-net')
+CHANGES = ('conv3d-onednn', 'channels-last', 'cost-volume-buffer',
+           'compile-blocks', 'compile-net')
 
 
 def parse_args(argv=None):
@@ -61,18 +63,24 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def _cost_volume_before(ctx, ref, src, radius):
-    """``_L1CostVolumeFunction.forward`` as it was before the change."""
+def _cost_volume_buffered(ctx, ref, src, radius):
+    """``_L1CostVolumeFunction.forward`` with a reused buffer (rejected)."""
+    import torch
     import torch.nn.functional as F
 
     from mmjffra.models.archs.cost_volume import _shifts
     n, c, h, w = ref.shape
+    ref = ref.contiguous()
+    src = src.contiguous()
     src_pad = F.pad(src, [radius] * 4)
     cost = ref.new_empty((n, (2 * radius + 1)**2, h, w))
+    diff = torch.empty_like(ref)
     for k, l, m in _shifts(radius):
         shifted = src_pad[:, :, radius + l:radius + l + h,
                           radius + m:radius + m + w]
-        cost[:, k] = (ref - shifted).abs_().mean(dim=1)
+        torch.sub(ref, shifted, out=diff).abs_()
+        torch.sum(diff, dim=1, out=cost[:, k])
+    cost.div_(c)
     ctx.save_for_backward(ref, src)
     ctx.radius = radius
     return cost
@@ -104,10 +112,10 @@ def variants(change, model):
     if change == 'channels-last':
         return ((lambda: _patched(net, 'channels_last', False), lambda: net),
                 (lambda: _patched(net, 'channels_last', True), lambda: net))
-    if change == 'cost-volume':
-        return ((lambda: _patched(_L1CostVolumeFunction, 'forward',
-                                  staticmethod(_cost_volume_before)),
-                 lambda: net), eager)
+    if change == 'cost-volume-buffer':
+        return eager, (lambda: _patched(_L1CostVolumeFunction, 'forward',
+                                        staticmethod(_cost_volume_buffered)),
+                       lambda: net)
     if change == 'compile-net':
         compiled = torch.compile(net)
         return eager, (contextlib.nullcontext, lambda: compiled)
@@ -131,6 +139,8 @@ def variants(change, model):
 def run(args):
     import torch
     from profile_jffra import build_model
+
+    from mmjffra.models.archs import FlowHead
     if args.threads:
         torch.set_num_threads(args.threads)
     build_args = argparse.Namespace(
@@ -145,7 +155,7 @@ def run(args):
     net = model.generator
     with torch.no_grad():
         for m in net.modules():
-            if type(m).__name__ == 'FlowHead':
+            if isinstance(m, FlowHead):
                 m.layers[-1].weight.normal_(0, 1e-2)
                 m.layers[-1].bias.normal_(0, 1e-2)
     h, w = args.size
