@@ -41,31 +41,42 @@ def guided_deformable_attention(query: Tensor,
                                 scale: Optional[float] = None) -> Tensor:
     """Attend from each query location to deformably sampled keys/values.
 
-    For a query at pixel ``p`` and each support frame ``s``, deformable
-    group ``g`` and kernel point ``k``, keys and values of the channels of
-    group ``g`` are sampled bilinearly from frame ``s`` at
-    ``p + base_k + offsets[s, g, k]`` (``base_k`` from
+    For a query at pixel ``p`` of target frame ``t`` and each support frame
+    ``s``, deformable group ``g`` and kernel point ``k``, keys and values of
+    the channels of group ``g`` are sampled bilinearly from frame ``s`` at
+    ``p + base_k + offsets[t, s, g, k]`` (``base_k`` from
     :func:`kernel_base_offsets`). Each head then attends over the
     ``S * P`` sampled points: ``softmax(q . k_i * scale)`` weights the
     sampled values. Heads and groups are independent splits of the
     channels (head ``c // (C / num_heads)``, group ``c // (C / G)``).
 
+    All target frames share the support keys/values: they are sampled in one
+    ``grid_sample`` call per (support frame, group) without copying them per
+    target, and the attention runs on the sampled layout directly (no
+    permuted copies of the samples).
+
     Args:
-        query (Tensor): Queries (b, c, h, w).
+        query (Tensor): Queries (b, t, c, h, w), or (b, c, h, w) for t = 1.
         key (Tensor): Keys of the support frames (b, s, c, h, w).
         value (Tensor): Values of the support frames (b, s, c, h, w).
-        offsets (Tensor): Displacements (b, s, g, p, 2, h, w) in pixels,
-            (dx, dy) order, relative to each point's kernel base position;
-            ``p = kh * kw``.
+        offsets (Tensor): Displacements (b, t, s, g, p, 2, h, w), or
+            (b, s, g, p, 2, h, w) for a 4D query, in pixels, (dx, dy) order,
+            relative to each point's kernel base position; ``p = kh * kw``.
         num_heads (int): Attention heads; must divide c.
         kernel_size (tuple[int]): (kh, kw) of the sampling kernel.
             Default: (1, 1).
         scale (float, optional): Logit scale. Default: 1/sqrt(c/num_heads).
 
     Returns:
-        Tensor: (b, c, h, w).
+        Tensor: (b, t, c, h, w), or (b, c, h, w) for a 4D query.
     """
-    b, c, h, w = query.shape
+    single = query.dim() == 4
+    if single:
+        query, offsets = query[:, None], offsets[:, None]
+    if query.dim() != 5:
+        raise ValueError('query must be (b, t, c, h, w) or (b, c, h, w), got '
+                         f'{tuple(query.shape)}')
+    b, t, c, h, w = query.shape
     if key.dim() != 5 or key.shape[0] != b or key.shape[2:] != (c, h, w):
         raise ValueError(f'key must be (b, s, {c}, {h}, {w}) for a query of '
                          f'shape {tuple(query.shape)}, got {tuple(key.shape)}')
@@ -73,59 +84,60 @@ def guided_deformable_attention(query: Tensor,
         raise ValueError(f'value shape {tuple(value.shape)} != key shape '
                          f'{tuple(key.shape)}')
     s = key.size(1)
-    if offsets.dim() != 7 or offsets.shape[:2] != (b, s) or \
-            offsets.shape[4:] != (2, h, w):
-        raise ValueError(f'offsets must be (b, s, g, p, 2, h, w) = '
-                         f'({b}, {s}, g, p, 2, {h}, {w}), got '
+    if offsets.dim() != 8 or offsets.shape[:3] != (b, t, s) or \
+            offsets.shape[5:] != (2, h, w):
+        raise ValueError(f'offsets must be (b, t, s, g, p, 2, h, w) = '
+                         f'({b}, {t}, {s}, g, p, 2, {h}, {w}), got '
                          f'{tuple(offsets.shape)}')
-    g, p = offsets.shape[2:4]
+    g, p = offsets.shape[3:5]
     if p != kernel_size[0] * kernel_size[1]:
         raise ValueError(f'offsets have {p} points, kernel {kernel_size} '
                          f'has {kernel_size[0] * kernel_size[1]}')
     if c % g or c % num_heads:
         raise ValueError(f'channels ({c}) must be divisible by the groups '
                          f'({g}) and heads ({num_heads})')
-    cg, dh = c // g, c // num_heads
+    cg, heads, dh = c // g, num_heads, c // num_heads
     scale = 1. / math.sqrt(dh) if scale is None else scale
 
     # absolute sampling positions, normalised for grid_sample; always in
     # float32 (half precision has 0.5 px steps beyond 1024 px)
     dtype = torch.float32
-    offsets = offsets.float()
+    offsets = offsets.float().permute(0, 2, 3, 1, 4, 5, 6, 7)  # b,s,g,t,p,..
     base = kernel_base_offsets(kernel_size, offsets.device).to(dtype)
     ys, xs = torch.meshgrid(
         torch.arange(h, device=offsets.device, dtype=dtype),
         torch.arange(w, device=offsets.device, dtype=dtype),
         indexing='ij')
-    pos_x = xs + base[:, 0, None, None] + offsets[:, :, :, :, 0]
-    pos_y = ys + base[:, 1, None, None] + offsets[:, :, :, :, 1]
+    pos_x = xs + base[:, 0, None, None] + offsets[..., 0, :, :]
+    pos_y = ys + base[:, 1, None, None] + offsets[..., 1, :, :]
     grid = torch.stack(
         [2. * pos_x / max(w - 1, 1) - 1., 2. * pos_y / max(h - 1, 1) - 1.],
-        dim=-1)  # b, s, g, p, h, w, 2
-    grid = grid.reshape(b * s * g, p * h, w, 2)
+        dim=-1)  # b, s, g, t, p, h, w, 2
+    grid = grid.view(1, b * s * g, t * p * h, w, 2)
+    grid = grid.expand(2, -1, -1, -1, -1).reshape(-1, t * p * h, w, 2)
 
-    # keys and values of a group share their sampling positions
-    kv = torch.cat(
-        [key.view(b, s, g, cg, h, w),
-         value.view(b, s, g, cg, h, w)], dim=3)
-    # sampled in float32 (as autocast does for grid_sample)
+    # keys and values of a group share their sampling positions; both go
+    # through one call, in float32 (as autocast does for grid_sample)
+    kv = torch.stack([key, value]).view(2 * b * s * g, cg, h, w)
     sampled = F.grid_sample(
-        kv.reshape(b * s * g, 2 * cg, h, w).float(),
+        kv.float(),
         grid,
         mode='bilinear',
         padding_mode='zeros',
-        align_corners=True).to(kv.dtype).view(b, s, g, 2 * cg, p, h, w)
-    # -> (b, c, s * p, h, w), channel = g * cg + i
-    k_s, v_s = sampled.split(cg, dim=3)
-    k_s = k_s.permute(0, 2, 3, 1, 4, 5, 6).reshape(b, c, s * p, h, w)
-    v_s = v_s.permute(0, 2, 3, 1, 4, 5, 6).reshape(b, c, s * p, h, w)
+        align_corners=True).to(key.dtype)
+    # (2, b, s, g, cg, t, p, h, w) -> channels (g, cg) = (heads, dh): views
+    sampled = sampled.view(2, b, s, heads, dh, t, p, h, w)
+    k_s, v_s = sampled[0], sampled[1]
 
-    k_s = k_s.view(b, num_heads, dh, s * p, h, w)
-    v_s = v_s.view(b, num_heads, dh, s * p, h, w)
-    q = query.view(b, num_heads, dh, 1, h, w)
-    attn = torch.softmax((q * k_s).sum(2) * scale, dim=2)  # b, heads, sp, h, w
-    out = (attn[:, :, None] * v_s).sum(3)
-    return out.reshape(b, c, h, w)
+    q = query.permute(0, 2, 1, 3, 4).reshape(b, 1, heads, dh, t, 1, h, w)
+    logits = (q * k_s).sum(3) * scale  # b, s, heads, t, p, h, w
+    logits = logits.permute(0, 2, 3, 1, 4, 5,
+                            6).reshape(b, heads, t, s * p, h, w)
+    attn = torch.softmax(logits, dim=3).view(b, heads, t, s, p, h, w)
+    attn = attn.permute(0, 3, 1, 2, 4, 5, 6).unsqueeze(3)  # b,s,heads,1,t,p
+    out = (attn * v_s).sum(dim=(1, 5))  # b, heads, dh, t, h, w
+    out = out.reshape(b, c, t, h, w).transpose(1, 2)
+    return out[:, 0] if single else out
 
 
 @MODELS.register_module()
@@ -254,13 +266,13 @@ class GuidedDeformableAttention(nn.Module):
         offsets = residual.view(n * t, s, g, p, 2, h, w) + \
             flows.flatten(0, 1)[:, :, None, None]
 
-        q = self.proj_q(query.flatten(0, 1))
-        k = self.proj_k(key.flatten(0, 1)).view(n, 1, s, c, h, w)
-        v = self.proj_v(value.flatten(0, 1)).view(n, 1, s, c, h, w)
-        k = k.expand(n, t, s, c, h, w).reshape(n * t, s, c, h, w)
-        v = v.expand(n, t, s, c, h, w).reshape(n * t, s, c, h, w)
-        out = guided_deformable_attention(q, k, v, offsets, self.num_heads,
-                                          self.kernel_size)
+        q = self.proj_q(query.flatten(0, 1)).view(n, t, c, h, w)
+        k = self.proj_k(key.flatten(0, 1)).view(n, s, c, h, w)
+        v = self.proj_v(value.flatten(0, 1)).view(n, s, c, h, w)
+        out = guided_deformable_attention(q, k, v,
+                                          offsets.view(n, t, s, g, p, 2, h,
+                                                       w), self.num_heads,
+                                          self.kernel_size).flatten(0, 1)
         out = self.proj(out)
         out = (out + self.mlp(out)).view(n, t, c, h, w)
         if return_offsets:

@@ -71,6 +71,20 @@ def test_gda_matches_naive_reference(heads, groups, kernel):
     assert torch.allclose(out.double(), ref, atol=1e-5)
 
 
+def test_gda_targets_share_support_frames():
+    """A (b, t, ...) query equals t separate single-target calls."""
+    torch.manual_seed(5)
+    b, t, s, c, h, w = 2, 3, 2, 8, 4, 5
+    query = torch.randn(b, t, c, h, w)
+    key, value = torch.randn(2, b, s, c, h, w)
+    offsets = 2 * torch.randn(b, t, s, 4, 4, 2, h, w)
+    out = guided_deformable_attention(query, key, value, offsets, 2, (2, 2))
+    assert out.shape == (b, t, c, h, w)
+    for i in range(t):
+        ref = _reference(query[:, i], key, value, offsets[:, i], 2, (2, 2))
+        assert torch.allclose(out[:, i].double(), ref, atol=1e-5)
+
+
 def test_gda_one_point_zero_offset_is_flow_warp():
     torch.manual_seed(1)
     b, c, h, w = 2, 6, 7, 9
