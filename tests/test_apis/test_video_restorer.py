@@ -168,8 +168,8 @@ def test_recurrent_model_in_chunks(demo_data):
 
 
 def test_rvrt_restores_a_stream(demo_data):
-    cfg = Config.fromfile(
-        REPO / 'configs/demo/rvrt-tiny_1xb2-1000i_carphone-bix4.py')
+    config = 'configs/demo/rvrt-tiny_1xb2-1000i_carphone-bix4.py'
+    cfg = Config.fromfile(REPO / config)
     frames = lq_frames(demo_data, 5)
     restorer = VideoRestorer(cfg, chunk=20)
     assert restorer.kind == 'recurrent' and restorer.align == 8

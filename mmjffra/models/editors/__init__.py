@@ -2,5 +2,6 @@
 from .jffra import JFFRA, JFFRANet, JFFRBlock, temporal_indices
 from .rvrt import RVRT, RVRTNet
 
-__all__ = ['JFFRA', 'JFFRANet', 'JFFRBlock', 'RVRT', 'RVRTNet',
-           'temporal_indices']
+__all__ = [
+    'JFFRA', 'JFFRANet', 'JFFRBlock', 'RVRT', 'RVRTNet', 'temporal_indices'
+]
