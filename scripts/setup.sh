@@ -39,8 +39,10 @@ else
   log "installing build requirements"
   "${PIP[@]}" install -q -r "$ROOT/requirements/build.txt"
   log "installing $TORCH_SPEC"
+  # torch asks for setuptools >= 77 and pip would take the newest (no
+  # pkg_resources, which MMCV's setup.py imports): keep the constraint.
   # shellcheck disable=SC2086
-  "${PIP[@]}" install -q $TORCH_SPEC
+  "${PIP[@]}" install -q -c "$ROOT/requirements/constraints.txt" $TORCH_SPEC
 
   TORCH_TAG="$("$PY" -c 'import sys, torch; print(f"cp{sys.version_info[0]}{sys.version_info[1]}-torch{torch.__version__}".replace("+", "_"))')"
   WHEEL_DIR="$CACHE/wheels/mmcv-$MMCV_VERSION-$TORCH_TAG"
