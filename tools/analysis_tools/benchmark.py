@@ -20,12 +20,19 @@ BasicVSR measured in the same run.
   such as the cost volume's differences are not counted, as in fvcore);
 - peak memory: host peak RSS (CPU) or ``torch.cuda.max_memory_allocated``;
 - training: one ``train_step`` (forward, losses, backward, Adam) of the demo
-  configs (``--train-crop`` GT crop, batch ``--train-batch``).
+  configs (``--train-crop`` GT crop, batch ``--train-batch``);
+- peak memory against clip length (``--mem-frames``): one streamed
+  restoration per length, each in its own process; every output frame
+  leaves as uint8 on the host as soon as the model gives it (as
+  ``tools/restore_video.py`` writes a video), so a model whose memory does
+  not grow with the clip reads the same at every length. Recurrent nets and
+  RVRT return the whole clip from one call (that is how they run).
 
 Example::
 
     python tools/analysis_tools/benchmark.py --out work_dirs/bench.json
     python tools/analysis_tools/benchmark.py --device cuda --fp16
+    python tools/analysis_tools/benchmark.py --mem-frames 10 20
 """
 import argparse
 import json
@@ -111,8 +118,20 @@ def parse_args():
         '--rvrt-tiles',
         action='store_true',
         help="run RVRT with its config's test tiles (default: whole clip)")
+    parser.add_argument(
+        '--mem-frames',
+        type=int,
+        nargs='*',
+        default=[],
+        help='also measure the peak memory of a streamed restoration at '
+        'these clip lengths (one run each, in its own process)')
+    parser.add_argument(
+        '--mem-only',
+        action='store_true',
+        help='only the --mem-frames measurements (no timing, FLOPs, training)')
     parser.add_argument('--out', help='write the results as JSON here')
     parser.add_argument('--worker', help=argparse.SUPPRESS)
+    parser.add_argument('--mem-worker', type=int, help=argparse.SUPPRESS)
     return parser.parse_args()
 
 
@@ -150,8 +169,12 @@ def _generator_cfg(name, args):
 def _build(name, args):
     import torch
     from mmagic.registry import MODELS as REG
+    from mmagic.utils import register_all_modules
 
     import mmjffra  # noqa: F401
+    register_all_modules(init_default_scope=True)
+    if args.threads:
+        torch.set_num_threads(args.threads)
     model_cfg = _generator_cfg(name, args)
     if MODELS[name]['kind'] == 'jffra':
         model_cfg.pop('temporal_loss', None)
@@ -187,6 +210,48 @@ def _restore(name, model, lqs):
         for i in range(t)
     ]
     return torch.stack(outs, dim=1)
+
+
+def _restore_stream(name, model, lqs):
+    """Yield the restored frames (1, c, H, W) one at a time."""
+    kind = MODELS[name]['kind']
+    t = lqs.size(1)
+    if kind == 'jffra':
+        for i in range(t):
+            yield model.restore_frames(lqs, [i])[:, 0]
+    elif kind == 'window':
+        from mmjffra.models.editors.jffra import temporal_indices
+        for i in range(t):
+            yield model(lqs[:, temporal_indices(t, i, model.center_frame_idx)])
+    else:
+        yield from _restore(name, model, lqs).unbind(1)
+
+
+def _peak_memory_mb(device):
+    import torch
+    if device == 'cuda':
+        return torch.cuda.max_memory_allocated() / 2**20
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def memory_worker(name, frames, args):
+    """Peak memory of one streamed restoration of ``frames`` frames."""
+    model, torch = _build(name, args)
+    dtype = torch.float16 if args.fp16 else torch.float32
+    torch.manual_seed(0)
+    lqs = torch.rand(
+        1, frames, 3, args.height, args.width, device=args.device, dtype=dtype)
+    if args.device == 'cuda':
+        torch.cuda.reset_peak_memory_stats()
+    count = 0
+    with torch.no_grad():
+        for out in _restore_stream(name, model, lqs):
+            out.clamp(0, 1).mul(255).round().byte().cpu().numpy()
+            count += 1
+    assert count == frames, (count, frames)
+    result = dict(
+        model=name, frames=frames, peak_mem_mb=_peak_memory_mb(args.device))
+    print('RESULT ' + json.dumps(result), flush=True)
 
 
 def _count_flops(name, model, lqs):
@@ -247,11 +312,6 @@ def _train_step_time(name, args):
 
 def worker(name, args):
     """Measure one model; print a JSON line."""
-    from mmagic.utils import register_all_modules
-    register_all_modules(init_default_scope=True)
-    if args.threads:
-        import torch
-        torch.set_num_threads(args.threads)
     model, torch = _build(name, args)
     dtype = torch.float16 if args.fp16 else torch.float32
     torch.manual_seed(0)
@@ -286,16 +346,15 @@ def worker(name, args):
         trainable_params_m=trainable / 1e6,
         ms_per_frame=statistics.median(times) * 1000 / args.frames,
     )
-    if args.device == 'cuda':
-        result['peak_mem_mb'] = torch.cuda.max_memory_allocated() / 2**20
-    else:
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        result['peak_mem_mb'] = rss / 1024
+    result['peak_mem_mb'] = _peak_memory_mb(args.device)
+    if args.device == 'cpu':
         result['rss_before_run_mb'] = rss_before / 1024
     if kind in ('jffra', 'rvrt'):
         flow_s = statistics.median(
             [_flow_time(model, lqs, args) for _ in range(args.repeats)])
         result['flow_ms_per_frame'] = flow_s * 1000 / args.frames
+        result['flow_share'] = (
+            result['flow_ms_per_frame'] / result['ms_per_frame'])
     if args.device == 'cpu' or not args.fp16:
         result['gflops_per_frame'] = _count_flops(
             name, model, lqs[:, :min(args.frames, 5)]) / 1e9 / min(
@@ -305,32 +364,48 @@ def worker(name, args):
     print('RESULT ' + json.dumps(result), flush=True)
 
 
+def _run_worker(extra):
+    """Run this script as a worker process; its RESULT dict or None."""
+    cmd = [sys.executable, osp.abspath(__file__)] + extra + sys.argv[1:]
+    proc = subprocess.run(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=REPO,
+        env=dict(os.environ, PYTHONPATH=REPO))
+    lines = [
+        line for line in proc.stdout.splitlines() if line.startswith('RESULT ')
+    ]
+    if proc.returncode or not lines:
+        print(
+            f'{" ".join(extra)}: failed\n{proc.stdout[-3000:]}',
+            file=sys.stderr)
+        return None
+    return json.loads(lines[-1][len('RESULT '):])
+
+
 def main():
     args = parse_args()
+    if args.worker and args.mem_worker:
+        memory_worker(args.worker, args.mem_worker, args)
+        return
     if args.worker:
         worker(args.worker, args)
         return
     names = ['basicvsr'] + [m for m in args.models if m != 'basicvsr']
-    passthrough = [a for a in sys.argv[1:]]
     results = []
     for name in names:
-        cmd = [sys.executable,
-               osp.abspath(__file__), '--worker', name] + passthrough
-        proc = subprocess.run(
-            cmd,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            cwd=REPO,
-            env=dict(os.environ, PYTHONPATH=REPO))
-        lines = [
-            line for line in proc.stdout.splitlines()
-            if line.startswith('RESULT ')
-        ]
-        if proc.returncode or not lines:
-            print(f'{name}: failed\n{proc.stdout[-3000:]}', file=sys.stderr)
+        result = dict(
+            model=name) if args.mem_only else _run_worker(['--worker', name])
+        if result is None:
             continue
-        results.append(json.loads(lines[-1][len('RESULT '):]))
+        for frames in args.mem_frames:
+            mem = _run_worker(['--worker', name, '--mem-worker', str(frames)])
+            if mem is not None:
+                result.setdefault('stream_peak_mem_mb',
+                                  {})[str(frames)] = mem['peak_mem_mb']
+        results.append(result)
         print(f'measured {name}', file=sys.stderr, flush=True)
     ref = next((r for r in results if r['model'] == 'basicvsr'), None)
     keys = [
@@ -341,27 +416,47 @@ def main():
         for k in keys:
             if ref and r.get(k) and ref.get(k):
                 r[f'{k}_vs_basicvsr'] = r[k] / ref[k]
+    # the issue's second reference: EDVR-M's speed, when it was measured
+    edvr = next((r for r in results if r['model'] == 'edvr-m'), None)
+    for r in results:
+        if edvr and 'ms_per_frame' in edvr and 'ms_per_frame' in r:
+            r['ms_per_frame_vs_edvr-m'] = r['ms_per_frame'] / edvr[
+                'ms_per_frame']
     header = (f'{"model":<12} {"params(M)":>10} {"GFLOPs/fr":>10} '
-              f'{"ms/frame":>9} {"x BVSR":>7} {"flow ms/fr":>10} '
+              f'{"ms/frame":>9} {"x BVSR":>7} {"x EDVR":>7} '
+              f'{"flow ms/fr":>10} {"flow %":>6} '
               f'{"peak MB":>8} {"x BVSR":>7} {"train ms":>9} {"x BVSR":>7}')
     print(f'device={args.device} fp16={args.fp16} input={args.height}x'
           f'{args.width} x{args.scale} frames={args.frames} '
           f'threads={args.threads or "default"}')
-    print(header)
+    if not args.mem_only:
+        print(header)
 
     def fmt(v, spec):
-        return format(v, spec) if isinstance(v, (int, float)) else '-'
+        if isinstance(v, (int, float)):
+            return format(v, spec)
+        return '-'.rjust(int(spec.split('.')[0]))
 
-    for r in results:
+    for r in results if not args.mem_only else []:
         print(f'{r["model"]:<12} {fmt(r["params_m"], "10.2f")} '
               f'{fmt(r.get("gflops_per_frame"), "10.1f")} '
               f'{fmt(r["ms_per_frame"], "9.1f")} '
               f'{fmt(r.get("ms_per_frame_vs_basicvsr"), "7.2f")} '
+              f'{fmt(r.get("ms_per_frame_vs_edvr-m"), "7.2f")} '
               f'{fmt(r.get("flow_ms_per_frame"), "10.1f")} '
+              f'{fmt(r.get("flow_share", 0) * 100 or None, "6.1f")} '
               f'{fmt(r["peak_mem_mb"], "8.0f")} '
               f'{fmt(r.get("peak_mem_mb_vs_basicvsr"), "7.2f")} '
               f'{fmt(r.get("train_step_ms"), "9.1f")} '
               f'{fmt(r.get("train_step_ms_vs_basicvsr"), "7.2f")}')
+    if args.mem_frames:
+        print('peak memory (MB) of a streamed restoration, by clip length:')
+        print(f'{"model":<12} ' + ' '.join(f'{f"{f} frames":>10}'
+                                           for f in args.mem_frames))
+        for r in results:
+            mem = r.get('stream_peak_mem_mb', {})
+            print(f'{r["model"]:<12} ' + ' '.join(
+                fmt(mem.get(str(f)), '10.0f') for f in args.mem_frames))
     if args.out:
         os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
         with open(args.out, 'w') as f:
