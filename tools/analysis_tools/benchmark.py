@@ -173,7 +173,7 @@ def _build(name, args):
 
     import mmjffra  # noqa: F401
     register_all_modules(init_default_scope=True)
-    if args.threads:
+    if getattr(args, 'threads', 0):  # also called by profile_jffra.py
         torch.set_num_threads(args.threads)
     model_cfg = _generator_cfg(name, args)
     if MODELS[name]['kind'] == 'jffra':
