@@ -19,6 +19,23 @@ register_all_modules(init_default_scope=True)
 torch.set_num_threads(min(2, os.cpu_count() or 1))
 
 
+def tiny_jffra_cfg(**kwargs):
+    """A JFFRANet config small enough for CPU unit tests (DIS flow)."""
+    cfg = dict(
+        type='JFFRANet',
+        mid_channels=8,
+        channel_multipliers=(1, 2),
+        num_heads=(1, 2),
+        num_res_blocks=1,
+        num_reconstruction_blocks=1,
+        window_size=8,
+        search_radius=4,
+        upscale_factor=4,
+        flow_estimator=dict(type='DISFlowEstimator', preset='ultrafast'))
+    cfg.update(kwargs)
+    return cfg
+
+
 def run_cmd(args, cwd=REPO, timeout=900, env=None):
     """Run a command, fail the test with its output tail when it fails."""
     full_env = dict(os.environ, **(env or {}))

@@ -3,6 +3,7 @@
 import pytest
 import torch
 import torch.nn.functional as F
+from conftest import tiny_jffra_cfg
 from mmagic.registry import MODELS
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
@@ -12,18 +13,7 @@ from mmjffra.models.editors.jffra.jffra_net import _Conv3d
 
 
 def _tiny_net(**kwargs):
-    cfg = dict(
-        type='JFFRANet',
-        mid_channels=8,
-        channel_multipliers=(1, 2),
-        num_heads=(1, 2),
-        num_res_blocks=1,
-        num_reconstruction_blocks=1,
-        window_size=4,
-        search_radius=2,
-        upscale_factor=4,
-        flow_estimator=dict(type='DISFlowEstimator', preset='ultrafast'))
-    cfg.update(kwargs)
+    cfg = tiny_jffra_cfg(window_size=4, search_radius=2, **kwargs)
     torch.manual_seed(0)
     net = MODELS.build(cfg).eval()
     with torch.no_grad():  # refined flows differ from the initial ones

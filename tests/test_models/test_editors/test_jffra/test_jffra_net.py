@@ -1,23 +1,8 @@
 # Copyright (c) mmjffra contributors. All rights reserved.
 import pytest
 import torch
+from conftest import tiny_jffra_cfg as tiny_cfg
 from mmagic.registry import MODELS
-
-
-def tiny_cfg(**kwargs):
-    cfg = dict(
-        type='JFFRANet',
-        mid_channels=8,
-        channel_multipliers=(1, 2),
-        num_heads=(1, 2),
-        num_res_blocks=1,
-        num_reconstruction_blocks=1,
-        window_size=8,
-        search_radius=4,
-        upscale_factor=4,
-        flow_estimator=dict(type='DISFlowEstimator', preset='ultrafast'))
-    cfg.update(kwargs)
-    return cfg
 
 
 @pytest.mark.parametrize('scale', [4, 1])
