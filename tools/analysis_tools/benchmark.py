@@ -373,7 +373,10 @@ def _run_worker(extra):
         stderr=subprocess.STDOUT,
         text=True,
         cwd=REPO,
-        env=dict(os.environ, PYTHONPATH=REPO))
+        env=dict(
+            os.environ,
+            PYTHONPATH=os.pathsep.join(
+                p for p in (REPO, os.environ.get('PYTHONPATH')) if p)))
     lines = [
         line for line in proc.stdout.splitlines() if line.startswith('RESULT ')
     ]

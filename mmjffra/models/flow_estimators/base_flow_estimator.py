@@ -48,6 +48,23 @@ class BaseFlowEstimator(nn.Module):
         """
         return super().train(False)
 
+    def _apply(self, fn, recurse=True):
+        """Move with the model, but keep float32 parameters and buffers.
+
+        ``model.half()`` (or ``.to(dtype)``) on a network converts its
+        layers; the frozen estimator follows device moves but stays in
+        float32, so flows keep their sub-pixel precision (half precision has
+        0.5 px steps beyond 1024) and estimators that cannot run in half
+        (torchvision's RAFT builds its coordinate grids in float32) still run.
+        """
+        super()._apply(fn, recurse)
+        tensors = list(self.parameters()) + list(self.buffers())
+        if any(t.is_floating_point() and t.dtype != torch.float32
+               for t in tensors):
+            super()._apply(lambda t: t.float()
+                           if t.is_floating_point() else t, recurse)
+        return self
+
     def load_local_weights(self, module: nn.Module, path: str) -> None:
         """Load a local checkpoint into ``module`` with MMEngine.
 
@@ -98,6 +115,9 @@ class BaseFlowEstimator(nn.Module):
         Args:
             ref (Tensor): Reference images (n, c, h, w) in [0, 1], c = 1 or 3.
             supp (Tensor): Supporting images (n, c, h, w) in [0, 1].
+
+        Inputs of any floating dtype are estimated in float32 (see
+        :meth:`_apply`).
 
         Returns:
             Tensor: Flow of shape (n, 2, h, w), float32 on ``ref``'s device.

@@ -74,6 +74,33 @@ def test_learned_estimators_return_input_size_for_small_inputs(cfg):
     assert not flow.requires_grad
 
 
+@pytest.mark.parametrize('cfg', [
+    dict(type='RAFTFlowEstimator', arch='raft_small', num_flow_updates=2),
+    dict(type='SPyNetFlowEstimator'),
+])
+def test_estimators_stay_float32_in_a_half_model(cfg):
+    torch.manual_seed(0)
+    estimator = MODELS.build(cfg)
+    ref, supp = torch.rand(1, 3, 32, 40), torch.rand(1, 3, 32, 40)
+    expected = estimator(ref, supp)
+    net = torch.nn.Sequential(torch.nn.Conv2d(3, 3, 1), estimator).half()
+    assert net[0].weight.dtype == torch.float16
+    assert all(p.dtype == torch.float32 for p in estimator.parameters())
+    assert all(b.dtype == torch.float32 for b in estimator.buffers()
+               if b.is_floating_point())
+    # half inputs are estimated in float32: the same flow up to the
+    # rounding of the inputs to half
+    flow = estimator(ref.half(), supp.half())
+    assert flow.dtype == torch.float32
+    assert torch.allclose(flow,
+                          estimator(ref.half().float(),
+                                    supp.half().float()))
+    assert (flow - expected).abs().max() < 0.05
+    # integer buffers and moves are untouched
+    net.to('cpu')
+    assert all(p.dtype == torch.float32 for p in estimator.parameters())
+
+
 def test_estimators_are_frozen_and_stay_in_eval_mode():
     estimator = MODELS.build(dict(type='SPyNetFlowEstimator'))
     assert all(not p.requires_grad for p in estimator.parameters())
