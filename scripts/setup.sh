@@ -44,7 +44,9 @@ else
   # shellcheck disable=SC2086
   "${PIP[@]}" install -q -c "$ROOT/requirements/constraints.txt" $TORCH_SPEC
 
-  TORCH_TAG="$("$PY" -c 'import sys, torch; print(f"cp{sys.version_info[0]}{sys.version_info[1]}-torch{torch.__version__}".replace("+", "_"))')"
+  # MMCV's setup.py compiles the CUDA ops too where torch sees a GPU: such a
+  # wheel is cached apart from the CPU-only one.
+  TORCH_TAG="$("$PY" -c 'import sys, torch; print(f"cp{sys.version_info[0]}{sys.version_info[1]}-torch{torch.__version__}".replace("+", "_") + ("-cudaops" if torch.cuda.is_available() else ""))')"
   WHEEL_DIR="$CACHE/wheels/mmcv-$MMCV_VERSION-$TORCH_TAG"
   if ! ls "$WHEEL_DIR"/mmcv-*.whl >/dev/null 2>&1; then
     log "building MMCV $MMCV_VERSION with ops against $TORCH_TAG (about 25 min on 2 cores, once)"

@@ -11,7 +11,8 @@ def test_benchmark_reports_ratios_against_basicvsr(tmp_path):
         sys.executable, 'tools/analysis_tools/benchmark.py', '--models',
         'jffra-small', 'rvrt-tiny', '--height', '24', '--width', '32',
         '--frames', '3', '--warmup', '0', '--repeats', '1', '--train-crop',
-        '32', '--threads', '1', '--mem-frames', '2', '4', '--out', out_file
+        '32', '--threads', '1', '--mem-frames', '2', '4', '--jffra-windows',
+        '2', '--out', out_file
     ])
     assert 'jffra-small' in out and 'basicvsr' in out
     results = {
@@ -33,6 +34,7 @@ def test_benchmark_reports_ratios_against_basicvsr(tmp_path):
     assert abs(rvrt['params_m'] - 0.322) < 0.001
     assert rvrt['flow_ms_per_frame'] > 0 and rvrt['train_step_ms'] > 0
     assert 0 < jffra['flow_share'] < 1
+    assert jffra['windows_per_forward'] == 2  # --jffra-windows
     # streamed peak memory, one process per model and clip length
     assert 'streamed restoration, by clip length' in out
     for r in results.values():

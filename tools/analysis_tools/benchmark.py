@@ -32,6 +32,7 @@ Example::
 
     python tools/analysis_tools/benchmark.py --out work_dirs/bench.json
     python tools/analysis_tools/benchmark.py --device cuda --fp16
+    python tools/analysis_tools/benchmark.py --device cuda --jffra-windows 10
     python tools/analysis_tools/benchmark.py --mem-frames 10 20
 """
 import argparse
@@ -115,6 +116,13 @@ def parse_args():
         action='store_false',
         help='recompute initial flows in every JFFRA window')
     parser.add_argument(
+        '--jffra-windows',
+        type=int,
+        default=None,
+        help="JFFRA windows batched in one forward (test_cfg's "
+        "max_windows_per_forward; default: the config's, 1). More windows "
+        'keep a GPU busy; peak memory grows with it, not with the clip')
+    parser.add_argument(
         '--rvrt-tiles',
         action='store_true',
         help="run RVRT with its config's test tiles (default: whole clip)")
@@ -180,6 +188,8 @@ def _build(name, args):
         model_cfg.pop('temporal_loss', None)
         model = REG.build(model_cfg)
         model.reuse_flows = args.reuse_flows
+        if getattr(args, 'jffra_windows', None):
+            model.max_windows_per_forward = args.jffra_windows
     elif MODELS[name]['kind'] == 'rvrt':
         model = REG.build(model_cfg)
         if not args.rvrt_tiles:
@@ -349,6 +359,8 @@ def worker(name, args):
     result['peak_mem_mb'] = _peak_memory_mb(args.device)
     if args.device == 'cpu':
         result['rss_before_run_mb'] = rss_before / 1024
+    if kind == 'jffra':
+        result['windows_per_forward'] = model.max_windows_per_forward
     if kind in ('jffra', 'rvrt'):
         flow_s = statistics.median(
             [_flow_time(model, lqs, args) for _ in range(args.repeats)])
