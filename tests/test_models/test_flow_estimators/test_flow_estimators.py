@@ -14,6 +14,13 @@ def real_image(size=(96, 128)):
     return torch.from_numpy(img).permute(2, 0, 1)[None].float()
 
 
+# estimators with weights (DIS has none)
+LEARNED = [
+    dict(type='RAFTFlowEstimator', arch='raft_small', num_flow_updates=2),
+    dict(type='SPyNetFlowEstimator'),
+]
+
+
 def test_flow_warp_by_integer_flow_equals_shift():
     img = real_image()
     dy, dx = 3, -2
@@ -60,10 +67,7 @@ def test_dis_flow_of_a_pair_does_not_depend_on_the_batch():
     assert torch.equal(batch[1:2], alone) and torch.equal(batch[2:], alone)
 
 
-@pytest.mark.parametrize('cfg', [
-    dict(type='RAFTFlowEstimator', arch='raft_small', num_flow_updates=2),
-    dict(type='SPyNetFlowEstimator'),
-])
+@pytest.mark.parametrize('cfg', LEARNED)
 def test_learned_estimators_return_input_size_for_small_inputs(cfg):
     torch.manual_seed(0)
     estimator = MODELS.build(cfg)
@@ -74,10 +78,7 @@ def test_learned_estimators_return_input_size_for_small_inputs(cfg):
     assert not flow.requires_grad
 
 
-@pytest.mark.parametrize('cfg', [
-    dict(type='RAFTFlowEstimator', arch='raft_small', num_flow_updates=2),
-    dict(type='SPyNetFlowEstimator'),
-])
+@pytest.mark.parametrize('cfg', LEARNED)
 def test_estimators_stay_float32_in_a_half_model(cfg):
     torch.manual_seed(0)
     estimator = MODELS.build(cfg)
@@ -96,7 +97,7 @@ def test_estimators_stay_float32_in_a_half_model(cfg):
                           estimator(ref.half().float(),
                                     supp.half().float()))
     assert (flow - expected).abs().max() < 0.05
-    # integer buffers and moves are untouched
+    # a later device move keeps float32 too
     net.to('cpu')
     assert all(p.dtype == torch.float32 for p in estimator.parameters())
 

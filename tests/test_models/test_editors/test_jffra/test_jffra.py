@@ -124,6 +124,16 @@ def test_each_flow_pair_is_estimated_once():
     assert sum(pairs) == 8
 
 
+@pytest.mark.parametrize('num_frames, distinct', [(3, 18), (5, 36)])
+def test_windows_share_flow_pairs_only_at_the_clip_ends(num_frames, distinct):
+    # centre-referenced pairs: 10 windows of 2 or 4 pairs; reflection
+    # padding repeats 1 pair at each end (3 frames), 2 (5 frames)
+    model = build_model(scale=1, num_frames=num_frames).eval()
+    flows = model.clip_flows(torch.rand(1, 10, 3, 12, 16))
+    assert len(flows) == distinct
+    assert (0, 1) in flows and (9, 8) in flows and (4, 4) not in flows
+
+
 def test_val_step_returns_whole_sequence_or_centre_frame():
     model = build_model().eval()
     outputs = model.val_step(batch(t=4, n=1))
