@@ -26,3 +26,7 @@ reds4_evaluator = [
 val_evaluator = dict(type='Evaluator', metrics=reds4_evaluator)
 test_dataloader = [{{_base_.reds_dataloader}}]
 test_evaluator = [reds4_evaluator]
+
+# checkpoints in the work dir, best by the key the validation produces
+# (as configs/_base_/default_runtime.py for our own configs)
+default_hooks = dict(checkpoint=dict(out_dir=None, save_best='REDS4-BIx4-RGB/PSNR'))

@@ -25,3 +25,7 @@ val_evaluator = [
     dict(type='SSIM', prefix='REDS4-BIx4-RGB'),
 ]
 test_evaluator = val_evaluator
+
+# checkpoints in the work dir, best by the key the validation produces
+# (as configs/_base_/default_runtime.py for our own configs)
+default_hooks = dict(checkpoint=dict(out_dir=None, save_best='REDS4-BIx4-RGB/PSNR'))

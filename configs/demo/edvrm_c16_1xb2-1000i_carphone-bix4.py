@@ -93,7 +93,7 @@ default_hooks = dict(
     logger=dict(interval=20),
     checkpoint=dict(
         interval={{_base_.demo_max_iters}},
-        out_dir=None,
+        out_dir=None,  # in the work dir (MMagic's recipe: ./work_dirs)
         max_keep_ckpts=2,
-        save_best=None))
+        save_best='carphone-BIx4-RGB/PSNR'))
 custom_hooks = []

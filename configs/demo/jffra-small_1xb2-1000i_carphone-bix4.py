@@ -3,7 +3,7 @@
 # Training clips have 2N+3 = 5 frames: frames t-1, t, t+1 are each restored
 # from their own 3-frame window for the temporal loss.
 _base_ = [
-    'mmagic::_base_/default_runtime.py',
+    '../_base_/default_runtime.py',
     '../_base_/models/jffra_small.py',
     '../_base_/datasets/carphone_demo_x4.py',
 ]
@@ -33,7 +33,6 @@ default_hooks = dict(
     logger=dict(interval=20),
     checkpoint=dict(
         interval={{_base_.demo_max_iters}},
-        out_dir=None,
         max_keep_ckpts=2,
-        save_best=None))
+        save_best='carphone-BIx4-RGB/PSNR'))
 custom_hooks = []

@@ -3,7 +3,7 @@
 # EDVR demo configs. 16 channels, one RSTB per stage, 2-frame clips, DIS flow
 # (needs no weights).
 _base_ = [
-    'mmagic::_base_/default_runtime.py',
+    '../_base_/default_runtime.py',
     '../_base_/models/rvrt.py',
     '../_base_/datasets/carphone_demo_x4.py',
 ]
@@ -48,7 +48,6 @@ default_hooks = dict(
     logger=dict(interval=20),
     checkpoint=dict(
         interval={{_base_.demo_max_iters}},
-        out_dir=None,
         max_keep_ckpts=2,
-        save_best=None))
+        save_best='carphone-BIx4-RGB/PSNR'))
 custom_hooks = []

@@ -4,7 +4,7 @@
 # `tools/dataset_converters/prepare_video_dataset.py crvd` (basic ISP; see
 # its docstring for why the numbers are not comparable with the paper's).
 _base_ = [
-    'mmagic::_base_/default_runtime.py',
+    '../_base_/default_runtime.py',
     '../_base_/models/jffra_paper.py',
     '../_base_/schedules/jffra_adam_700k.py',
     '../_base_/datasets/pipelines.py',
@@ -62,3 +62,6 @@ val_evaluator = dict(type='Evaluator', metrics=crvd_test_evaluators[-1])
 test_dataloader = crvd_test_dataloaders
 test_evaluator = crvd_test_evaluators
 test_cfg = dict(type='MultiTestLoop')
+
+# the key the validation above produces (see configs/_base_/default_runtime.py)
+default_hooks = dict(checkpoint=dict(save_best='CRVD-ISO25600-RGB/PSNR'))

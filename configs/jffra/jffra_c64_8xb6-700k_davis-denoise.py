@@ -3,7 +3,7 @@
 # tested on DAVIS test-dev and Set8 at sigma 10/20/30/40/50 (Table 2). The
 # noise level enters the network as a map channel (as VRT).
 _base_ = [
-    'mmagic::_base_/default_runtime.py',
+    '../_base_/default_runtime.py',
     '../_base_/models/jffra_paper.py',
     '../_base_/schedules/jffra_adam_700k.py',
     '../_base_/datasets/denoise_test_config.py',
@@ -36,3 +36,6 @@ val_evaluator = {{_base_.denoise_val_evaluator}}
 test_dataloader = {{_base_.denoise_test_dataloaders}}
 test_evaluator = {{_base_.denoise_test_evaluators}}
 test_cfg = dict(type='MultiTestLoop')
+
+# the key the validation above produces (see configs/_base_/default_runtime.py)
+default_hooks = dict(checkpoint=dict(save_best='Set8-sigma30-RGB/PSNR'))

@@ -1,7 +1,7 @@
 # JFFRA (paper preset) for x4 bicubic (BI) VSR on REDS, tested on REDS4 (RGB)
 # with MMagic's REDS4 test setting.
 _base_ = [
-    'mmagic::_base_/default_runtime.py',
+    '../_base_/default_runtime.py',
     'mmagic::_base_/datasets/basicvsr_test_config.py',
     '../_base_/models/jffra_paper.py',
     '../_base_/schedules/jffra_adam_700k.py',
@@ -37,3 +37,6 @@ val_evaluator = dict(type='Evaluator', metrics=reds4_evaluator)
 
 test_dataloader = [{{_base_.reds_dataloader}}]
 test_evaluator = [reds4_evaluator]
+
+# the key the validation above produces (see configs/_base_/default_runtime.py)
+default_hooks = dict(checkpoint=dict(save_best='REDS4-BIx4-RGB/PSNR'))

@@ -15,3 +15,6 @@ test_dataloader = [{{_base_.vimeo_90k_bd_dataloader}},
                    {{_base_.vid4_bd_dataloader}}, {{_base_.udm10_dataloader}}]
 test_evaluator = [{{_base_.vimeo_90k_bd_evaluator}},
                   {{_base_.vid4_bd_evaluator}}, {{_base_.udm10_evaluator}}]
+
+# the key the validation above produces (see configs/_base_/default_runtime.py)
+default_hooks = dict(checkpoint=dict(save_best='VID4-BDx4-Y/PSNR'))

@@ -4,7 +4,7 @@
 # sigma 10/20/30/40/50, the same test sets as the JFFRA config. Features at
 # 1/4 resolution (two stride-2 convolutions), flows on 1/4 images.
 _base_ = [
-    'mmagic::_base_/default_runtime.py',
+    '../_base_/default_runtime.py',
     '../_base_/models/rvrt.py',
     '../_base_/schedules/rvrt_adam_cosine_600k.py',
     '../_base_/datasets/denoise_test_config.py',
@@ -39,3 +39,6 @@ val_evaluator = {{_base_.denoise_val_evaluator}}
 test_dataloader = {{_base_.denoise_test_dataloaders}}
 test_evaluator = {{_base_.denoise_test_evaluators}}
 test_cfg = dict(type='MultiTestLoop')
+
+# the key the validation above produces (see configs/_base_/default_runtime.py)
+default_hooks = dict(checkpoint=dict(save_best='Set8-sigma30-RGB/PSNR'))

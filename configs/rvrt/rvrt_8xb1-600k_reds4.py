@@ -2,7 +2,7 @@
 # REDS4 test setting: 30-frame training clips, 256 px GT crops, official
 # schedule. Same data and evaluators as configs/jffra and configs/baselines.
 _base_ = [
-    'mmagic::_base_/default_runtime.py',
+    '../_base_/default_runtime.py',
     'mmagic::_base_/datasets/basicvsr_test_config.py',
     '../_base_/models/rvrt.py',
     '../_base_/schedules/rvrt_adam_cosine_600k.py',
@@ -38,3 +38,6 @@ val_evaluator = dict(type='Evaluator', metrics=reds4_evaluator)
 
 test_dataloader = [{{_base_.reds_dataloader}}]
 test_evaluator = [reds4_evaluator]
+
+# the key the validation above produces (see configs/_base_/default_runtime.py)
+default_hooks = dict(checkpoint=dict(save_best='REDS4-BIx4-RGB/PSNR'))

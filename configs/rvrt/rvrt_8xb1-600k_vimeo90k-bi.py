@@ -2,7 +2,7 @@
 # 14, as the official recipe), tested on Vimeo-90K-T and Vid4 (Y channel)
 # with MMagic's test settings.
 _base_ = [
-    'mmagic::_base_/default_runtime.py',
+    '../_base_/default_runtime.py',
     'mmagic::_base_/datasets/basicvsr_test_config.py',
     '../_base_/models/rvrt.py',
     '../_base_/schedules/rvrt_adam_cosine_600k.py',
@@ -37,3 +37,6 @@ test_dataloader = [{{_base_.vimeo_90k_bi_dataloader}},
                    {{_base_.vid4_bi_dataloader}}]
 test_evaluator = [{{_base_.vimeo_90k_bi_evaluator}},
                   {{_base_.vid4_bi_evaluator}}]
+
+# the key the validation above produces (see configs/_base_/default_runtime.py)
+default_hooks = dict(checkpoint=dict(save_best='VID4-BIx4-Y/PSNR'))

@@ -18,6 +18,24 @@ class CheckpointMismatchError(ValueError):
     """A checkpoint whose weights do not fit the model of a config."""
 
 
+def _flow_weights_from_checkpoint(cfg) -> None:
+    """Learned flow estimators take their weights from the checkpoint.
+
+    A training config names the estimator's weight file (``pretrained``),
+    which a user restoring a video need not have: the generator's
+    checkpoint holds those weights, and the strict load below checks it.
+    """
+    if isinstance(cfg, dict):
+        if str(cfg.get('type', '')).endswith('FlowEstimator') and \
+                'DIS' not in cfg['type']:
+            cfg['pretrained'] = 'random'
+        for value in cfg.values():
+            _flow_weights_from_checkpoint(value)
+    elif isinstance(cfg, (list, tuple)):
+        for value in cfg:
+            _flow_weights_from_checkpoint(value)
+
+
 def _strip_weight_urls(gen_cfg: Dict) -> None:
     """Weights are loaded from the checkpoint: never download in __init__."""
     for key in ('spynet_pretrained', 'init_cfg', 'pretrained'):
@@ -87,6 +105,8 @@ class VideoRestorer:
             raise ValueError('half precision (fp16) needs --device cuda')
         model_cfg = config.model.copy()
         _strip_weight_urls(model_cfg.generator)
+        _flow_weights_from_checkpoint(model_cfg.generator)
+        # training-only parts (the temporal loss and its flow estimator)
         model_cfg.pop('temporal_loss', None)
         model = MODELS.build(model_cfg)
         if checkpoint is not None:
@@ -149,8 +169,16 @@ class VideoRestorer:
         if not isinstance(state, dict):
             raise CheckpointMismatchError(
                 f'{checkpoint!r} holds no state_dict')
-        result = model.load_state_dict(state, strict=False)
-        missing = [k for k in result.missing_keys if 'step_counter' not in k]
+        # the generator only: a training checkpoint also holds the losses'
+        # modules (JFFRA's temporal loss and its flow estimator)
+        # (a bare generator state_dict is taken as it is)
+        if any(k.startswith('generator.') for k in state):
+            state = {
+                k[len('generator.'):]: v
+                for k, v in state.items() if k.startswith('generator.')
+            }
+        result = model.generator.load_state_dict(state, strict=False)
+        missing = result.missing_keys
         if missing or result.unexpected_keys:
             name = getattr(config, 'filename', None) or 'the config'
             raise CheckpointMismatchError(

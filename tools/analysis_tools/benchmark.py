@@ -169,6 +169,11 @@ def _generator_cfg(name, args):
         model.generator.upscale_factor = args.scale
         if args.jffra_flow:
             model.generator.flow_estimator = dict(type=args.jffra_flow)
+    # speed does not depend on the weights: learned flow estimators (RAFT,
+    # SPyNet) run with random weights, said explicitly (None is refused)
+    est = gen.get('flow_estimator')
+    if est is not None and est.get('type') != 'DISFlowEstimator':
+        est.pretrained = 'random'
     if spec['kind'] == 'rvrt':
         model.generator.upscale = args.scale
     return model

@@ -22,14 +22,39 @@ class BaseFlowEstimator(nn.Module):
     it stays in eval mode whatever ``train()`` is called with, and it runs
     under ``torch.no_grad()``.
 
+    A learned estimator (RAFT, SPyNet) needs its weights: random weights
+    give noise flows (and, in JFFRA's temporal loss, a noise occlusion mask)
+    for a whole training run without any visible failure. So ``pretrained``
+    None is refused at build time with a message naming where the weights
+    are and which key to set; ``pretrained='random'`` says that random
+    weights are intended (tests, benchmarks, training the estimator away).
+
     Args:
-        pretrained (str, optional): Path of a local checkpoint to load.
-            Default: None (random or no weights).
+        pretrained (str, optional): Path of a local checkpoint to load, or
+            'random'. Default: None (refused by learned estimators).
     """
+
+    #: False for estimators without weights (DIS)
+    learned = True
+    #: where the weights of a learned estimator can be downloaded
+    weights_url = ''
 
     def __init__(self, pretrained: Optional[str] = None) -> None:
         super().__init__()
+        if self.learned and pretrained is None:
+            raise ValueError(
+                f'{type(self).__name__}: no weights given (pretrained=None); '
+                'random weights would give noise flows. Download '
+                f'{self.weights_url} and set `pretrained` to the local file '
+                '(in a config: model.generator.flow_estimator.pretrained, '
+                'and model.temporal_loss.flow_estimator.pretrained for '
+                "JFFRA's temporal loss), or set pretrained='random' if "
+                'random weights are intended')
         self.pretrained = pretrained
+
+    @property
+    def random_weights(self) -> bool:
+        return self.pretrained == 'random'
 
     def freeze(self) -> None:
         """Turn off gradients and put the estimator in eval mode."""

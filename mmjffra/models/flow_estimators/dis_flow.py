@@ -29,6 +29,8 @@ class DISFlowEstimator(BaseFlowEstimator):
             number of variational refinement iterations. Default: None.
     """
 
+    learned = False
+
     def __init__(self,
                  preset: str = 'medium',
                  variational_refinement_iters=None) -> None:

@@ -26,8 +26,9 @@ class RAFTFlowEstimator(BaseFlowEstimator):
         arch (str): 'raft_small' or 'raft_large'. Default: 'raft_small'.
         pretrained (str, optional): Local checkpoint path (a torchvision
             RAFT ``state_dict``), or 'torchvision' to let torchvision
-            download its default weights (needs internet access), or None
-            for random weights (tests). Default: None.
+            download its default weights (needs internet access), or
+            'random' for random weights (tests, benchmarks). None is refused
+            (see :class:`BaseFlowEstimator`). Default: None.
         num_flow_updates (int): RAFT's recurrent refinement iterations.
             Default: 12 (torchvision's default).
         min_size (int): Minimum padded side. Default: 128.
@@ -38,19 +39,22 @@ class RAFTFlowEstimator(BaseFlowEstimator):
                  pretrained: Optional[str] = None,
                  num_flow_updates: int = 12,
                  min_size: int = 128) -> None:
-        super().__init__(pretrained=pretrained)
         from torchvision.models import optical_flow
         if arch not in _ARCHS:
             raise ValueError(f'arch must be one of {_ARCHS}, got {arch!r}')
+        weights_enum = {
+            'raft_small': optical_flow.Raft_Small_Weights,
+            'raft_large': optical_flow.Raft_Large_Weights
+        }[arch]
+        self.weights_url = (f'{weights_enum.DEFAULT.url} (torchvision\'s '
+                            f'{weights_enum.DEFAULT})')
+        super().__init__(pretrained=pretrained)
         self.arch = arch
         self.num_flow_updates = num_flow_updates
         self.min_size = min_size
         builder = getattr(optical_flow, arch)
         if pretrained == 'torchvision':
-            weights = {
-                'raft_small': optical_flow.Raft_Small_Weights,
-                'raft_large': optical_flow.Raft_Large_Weights
-            }[arch].DEFAULT
+            weights = weights_enum.DEFAULT
             try:
                 self.raft = builder(weights=weights, progress=False)
             except Exception as err:  # no network, proxy, ...
@@ -61,7 +65,7 @@ class RAFTFlowEstimator(BaseFlowEstimator):
                     '`pretrained`.') from err
         else:
             self.raft = builder(weights=None)
-            if pretrained is not None:
+            if pretrained != 'random':
                 self.load_local_weights(self.raft, pretrained)
         self.freeze()
 

@@ -18,14 +18,18 @@ class SPyNetFlowEstimator(BaseFlowEstimator):
 
     Args:
         pretrained (str, optional): Local path of SPyNet weights (MMagic's
-            ``spynet_20210409-c6c1bd09.pth`` layout). None leaves the network
-            randomly initialised (for tests). Default: None.
+            ``spynet_20210409-c6c1bd09.pth`` layout), or 'random' for random
+            weights (tests, benchmarks). None is refused (see
+            :class:`BaseFlowEstimator`). Default: None.
     """
+
+    weights_url = ('https://download.openmmlab.com/mmediting/restorers/'
+                   'basicvsr/spynet_20210409-c6c1bd09.pth')
 
     def __init__(self, pretrained: Optional[str] = None) -> None:
         super().__init__(pretrained=pretrained)
         self.spynet = SPyNet(pretrained=None)
-        if pretrained is not None:
+        if pretrained != 'random':
             self.load_local_weights(self.spynet, pretrained)
         self.freeze()
 

