@@ -18,12 +18,14 @@ import cv2
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
-SIZE = 64  # GT side
+SIZE = 64  # GT side of x4 datasets
+SIZE_X1 = 32  # GT side of x1 (denoising, deblurring) datasets
 CLIP_LEN = 8  # frames per clip (Vimeo-90K: 7, CRVD: 7)
+CLIP_LEN_X1 = 5
 
 
-def source_frames(demo_data: Path, clip: int, n: int = CLIP_LEN):
-    """``n`` consecutive real frames (BGR uint8, SIZE x SIZE) of clip ``clip``.
+def source_frames(demo_data: Path, clip: int, n: int = CLIP_LEN, size=SIZE):
+    """``n`` consecutive real frames (BGR uint8, size x size) of clip ``clip``.
 
     Clips start 9 frames apart and at shifted crops, so that no two clips
     are the same pixels.
@@ -35,7 +37,7 @@ def source_frames(demo_data: Path, clip: int, n: int = CLIP_LEN):
     out = []
     for f in files[start:start + n]:
         img = cv2.imread(str(f), cv2.IMREAD_COLOR)
-        out.append(np.ascontiguousarray(img[y0:y0 + SIZE, x0:x0 + SIZE]))
+        out.append(np.ascontiguousarray(img[y0:y0 + size, x0:x0 + size]))
     return out
 
 
@@ -134,10 +136,11 @@ def make_davis_set8(src: Path, data: Path, demo: Path):
     ]):
         for j, seq in enumerate(seqs):
             write(src / release / 'DAVIS' / 'JPEGImages' / '480p' / seq,
-                  source_frames(demo, 40 + 3 * k + j),
-                  pngs(CLIP_LEN, '{:05d}.jpg'))
-    write(src / 'Set8' / 'hypersmooth', source_frames(demo, 50),
-          pngs(CLIP_LEN, '{:03d}.png'))
+                  source_frames(demo, 40 + 3 * k + j, CLIP_LEN_X1, SIZE_X1),
+                  pngs(CLIP_LEN_X1, '{:05d}.jpg'))
+    write(src / 'Set8' / 'hypersmooth',
+          source_frames(demo, 50, CLIP_LEN_X1, SIZE_X1),
+          pngs(CLIP_LEN_X1, '{:03d}.png'))
     convert('davis', '--trainval', src / 'DAVIS-2017-trainval-480p/DAVIS',
             '--testdev', src / 'DAVIS-2017-test-dev-480p/DAVIS', '--out',
             data / 'DAVIS')
@@ -155,9 +158,9 @@ def blur(frames):
 def make_dvd_source(src: Path, demo: Path, test_names):
     """DVD's quantitative_datasets folder (blur: mean of 3 sharp frames)."""
     for j, seq in enumerate(['IMG_0001'] + list(test_names)):
-        gt = source_frames(demo, 60 + j)
-        write(src / seq / 'GT', gt, pngs(CLIP_LEN, '{:05d}.jpg'))
-        write(src / seq / 'input', blur(gt), pngs(CLIP_LEN, '{:05d}.jpg'))
+        gt = source_frames(demo, 60 + j, CLIP_LEN_X1, SIZE_X1)
+        write(src / seq / 'GT', gt, pngs(CLIP_LEN_X1, '{:05d}.jpg'))
+        write(src / seq / 'input', blur(gt), pngs(CLIP_LEN_X1, '{:05d}.jpg'))
 
 
 def mosaic_gbrg(rgb_bgr):
@@ -175,7 +178,7 @@ def mosaic_gbrg(rgb_bgr):
 def make_crvd_source(src: Path, demo: Path, scenes, isos):
     rng = np.random.default_rng(0)
     for scene in scenes:
-        gt = source_frames(demo, 70 + scene, 7)
+        gt = source_frames(demo, 70 + scene, 7, SIZE_X1)
         for iso in isos:
             for f, img in enumerate(gt, start=1):
                 raw = mosaic_gbrg(img)

@@ -27,6 +27,9 @@ train_dataloader = dict(
         data_prefix=dict(img='BIx4', gt='GT'),
         ann_file='meta_info_Vimeo90K_train_GT.txt',
         depth=2,
+        # the 7 frames of a septuplet (without it, the sequence length is
+        # the number of septuplets in the folder: frames that do not exist)
+        fixed_seq_len=7,
         num_input_frames=7,
         pipeline={{_base_.vimeo_mirror_train_pipeline}}))
 
