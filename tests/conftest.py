@@ -63,3 +63,13 @@ def demo_data(tmp_path_factory):
     out = tmp_path_factory.mktemp('carphone')
     run_cmd([sys.executable, 'tools/prepare_demo_data.py', '--out-dir', out])
     return out
+
+
+@pytest.fixture(scope='session')
+def tiny_data(tmp_path_factory, demo_data):
+    """Every dataset of our configs, tiny, in its layout (tiny_datasets.py).
+
+    Returns the folder that plays ``data/`` in the configs.
+    """
+    from tiny_datasets import build_all
+    return build_all(tmp_path_factory.mktemp('datasets'), demo_data)

@@ -37,24 +37,18 @@ import pytest
 import torch
 from conftest import REPO
 from mmengine.config import Config
-from tiny_datasets import CLIP_LEN, build_all
+from tiny_datasets import data_options, schedule_options, size_options
 
 CONFIGS = sorted(
     str(p.relative_to(REPO)) for p in (REPO / 'configs').rglob('*.py')
     if '_base_' not in p.parts)
-TRAIN_CROP = 32  # GT pixels
 
 
 @pytest.fixture(autouse=True)
 def unformatted_config_text(monkeypatch):
     import mmengine.config.config as config_module
-    monkeypatch.setattr(config_module, 'FormatCode',
-                        lambda text, **kwargs: (text, None))
-
-
-@pytest.fixture(scope='session')
-def tiny_data(tmp_path_factory, demo_data):
-    return build_all(tmp_path_factory.mktemp('datasets'), demo_data)
+    monkeypatch.setattr(config_module, 'FormatCode', lambda text, **kwargs:
+                        (text, None))
 
 
 def run_tool(script, *args):
@@ -69,102 +63,13 @@ def run_tool(script, *args):
         sys.argv = argv
 
 
-def datasets(cfg):
-    """(cfg-options key, dataset cfg) of every dataset the config reads."""
-    for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        loaders = cfg.get(name)
-        if isinstance(loaders, (list, tuple)):
-            items = [(f'{name}.{i}', x) for i, x in enumerate(loaders)]
-        else:
-            items = [(name, loaders)]
-        for key, loader in items:
-            ds = loader['dataset']
-            if 'datasets' in ds:  # ConcatDataset
-                for j, sub in enumerate(ds['datasets']):
-                    yield f'{key}.dataset.datasets.{j}', sub
-            else:
-                yield f'{key}.dataset', ds
-
-
-def data_options(cfg, data):
-    opts = []
-    for key, ds in datasets(cfg):
-        root = ds['data_root']
-        assert root.startswith('data/'), (key, root)
-        opts.append(f'{key}.data_root={data}/{root[len("data/"):]}')
-        if ds.get('fixed_seq_len') not in (None, 7, CLIP_LEN):
-            # REDS4 clips have 100 frames, ours CLIP_LEN
-            opts += [
-                f'{key}.fixed_seq_len={CLIP_LEN}',
-                f'{key}.num_input_frames={CLIP_LEN}'
-            ]
-        if key.startswith('train_dataloader'):
-            if (ds.get('num_input_frames') or 0) > 7:
-                opts.append(f'{key}.num_input_frames=4')  # RVRT: 16-30
-            for i, step in enumerate(ds['pipeline']):
-                if step['type'] == 'PairedRandomCrop':
-                    opts.append(f'{key}.pipeline.{i}.gt_patch_size='
-                                f'{TRAIN_CROP}')
-    for name in ('train_dataloader', 'val_dataloader'):
-        opts += [f'{name}.num_workers=0', f'{name}.persistent_workers=False']
-    loaders = cfg.test_dataloader
-    if isinstance(loaders, (list, tuple)):
-        opts += [f'test_dataloader.{i}.num_workers=0'
-                 for i in range(len(loaders))]
-    opts.append('train_dataloader.batch_size=1')
-    return opts
-
-
-def size_options(cfg):
-    """Model widths a CPU runs in seconds; learned flows: random weights."""
-    gen = cfg.model.generator
-    g = 'model.generator.'
-    opts = []
-    if gen.type == 'JFFRANet' and gen.mid_channels > 16:
-        opts += [
-            g + 'mid_channels=8', g + 'num_res_blocks=1',
-            g + 'num_reconstruction_blocks=1'
-        ]
-    elif gen.type == 'RVRTNet' and gen.embed_dims > 16:
-        opts += [
-            g + 'embed_dims=12', g + 'num_heads=[2,2,2]',
-            g + 'num_blocks=[1,1,1]', g + 'num_refinement_rounds=1',
-            g + 'gda_heads=4', g + 'gda_groups=4', g + 'mid_channels=16'
-        ]
-    elif gen.type == 'BasicVSRNet' and gen.mid_channels > 16:
-        opts += [g + 'mid_channels=16', g + 'num_blocks=2']
-    elif gen.type == 'EDVRNet' and gen.mid_channels > 16:
-        opts += [
-            g + 'mid_channels=16', g + 'num_blocks_extraction=1',
-            g + 'num_blocks_reconstruction=1'
-        ]
-    for key, parent in (('model.generator.flow_estimator', gen),
-                        ('model.temporal_loss.flow_estimator',
-                         cfg.model.get('temporal_loss'))):
-        est = (parent or {}).get('flow_estimator')
-        if est is None or est.type == 'DISFlowEstimator':
-            continue
-        # no RAFT/SPyNet weights offline: random weights, said explicitly
-        opts.append(f'{key}.pretrained=random')
-        if est.type == 'RAFTFlowEstimator':
-            opts += [f'{key}.arch=raft_small', f'{key}.num_flow_updates=1']
-    return opts
-
-
-def schedule_options(iters, val_interval):
-    return [
-        f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={val_interval}',
-        f'default_hooks.checkpoint.interval={iters}',
-        'default_hooks.logger.interval=1'
-    ]
-
-
 def val_clip_folder(cfg, data):
     """The low-quality frames of the first validation clip."""
     ds = cfg.val_dataloader.dataset
     folder = Path(data) / ds.data_root[len('data/'):] / ds.data_prefix.img
-    clips = sorted(p for p in folder.rglob('*') if p.is_dir() and not any(
-        q.is_dir() for q in p.iterdir()))
+    clips = sorted(
+        p for p in folder.rglob('*')
+        if p.is_dir() and not any(q.is_dir() for q in p.iterdir()))
     return clips[0]
 
 
@@ -205,11 +110,11 @@ def test_config_end_to_end(path, tiny_data, tmp_path):
     # 4. restore the first frames of a validation clip with that checkpoint
     src = val_clip_folder(cfg, tiny_data)
     out = tmp_path / 'restored'
-    extra = ['--noise-sigma', '30'] if cfg.model.generator.get(
-        'with_noise_map') else []
+    extra = ['--noise-sigma', '30'
+             ] if cfg.model.generator.get('with_noise_map') else []
     sizes = size_options(cfg)
-    run_tool('tools/restore_video.py', REPO / path, best[0], src, out,
-             '--end', 4, '--no-progress', *extra,
+    run_tool('tools/restore_video.py', REPO / path, best[0], src, out, '--end',
+             4, '--no-progress', *extra,
              *(['--cfg-options', *sizes] if sizes else []))
     frames = sorted(out.glob('*.png'))
     assert len(frames) == 4
@@ -219,3 +124,46 @@ def test_config_end_to_end(path, tiny_data, tmp_path):
     img = cv2.imread(str(frames[0]))
     assert img.shape == (lq.shape[0] * scale, lq.shape[1] * scale, 3)
     assert osp.isdir(work) and not (REPO / 'work_dirs' / work.name).exists()
+
+
+@pytest.mark.parametrize('tool, config, missing', [
+    ('tools/train.py', 'configs/jffra/jffra_c64_8xb6-700k_reds4.py',
+     'data/REDS'),
+    ('tools/train.py', 'configs/rvrt/rvrt_8xb1-600k_davis-denoise.py',
+     'data/DAVIS/train'),
+    ('tools/test.py', 'configs/jffra/jffra_c64_8xb6-700k_crvd-denoise.py',
+     'data/CRVD/test/ISO1600'),
+])
+def test_missing_dataset_is_one_line(tool, config, missing, tmp_path, capsys):
+    # run from an empty folder: the configs' relative data roots are absent
+    args = [REPO / config, '--work-dir', tmp_path / 'w']
+    if tool == 'tools/test.py':
+        ckpt = tmp_path / 'ckpt.pth'
+        torch.save({'state_dict': {}}, ckpt)
+        args.insert(1, ckpt)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(tmp_path)
+        with pytest.raises(AssertionError, match='exited with 2'):
+            run_tool(tool, *args)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert f"'{missing}' does not exist" in err[0]
+    assert 'make it with:' in err[0] and 'expected under' in err[0]
+    assert not (tmp_path / 'w').exists()  # nothing written
+
+
+def test_missing_annotation_file_named(tiny_data, tmp_path):
+    from mmjffra.datasets import DatasetNotFoundError, check_dataset_paths
+    cfg = Config.fromfile(REPO /
+                          'configs/jffra/jffra_c64_8xb6-700k_dvd-deblur.py')
+    cfg.merge_from_dict(
+        dict(
+            opt.split('=', 1) for opt in data_options(cfg, tiny_data)
+            if '.data_root=' in opt))
+    check_dataset_paths(cfg)  # the tiny layout is complete
+    cfg.train_dataloader.dataset.ann_file = 'meta_info_DVD_tarin.txt'
+    with pytest.raises(DatasetNotFoundError) as err:
+        check_dataset_paths(cfg)
+    msg = str(err.value)
+    assert 'annotation file' in msg and 'meta_info_DVD_tarin.txt' in msg
+    assert 'prepare_video_dataset.py dvd' in msg

@@ -71,8 +71,9 @@ def make_reds(root: Path, demo: Path):
         write(root / 'train_sharp' / clip, gt, pngs(CLIP_LEN))
         write(root / 'train_sharp_bicubic' / 'X4' / clip, [bi(f) for f in gt],
               pngs(CLIP_LEN))
-        lines = [f'{clip}/{j:08d}.png ({SIZE}, {SIZE}, 3)'
-                 for j in range(CLIP_LEN)]
+        lines = [
+            f'{clip}/{j:08d}.png ({SIZE}, {SIZE}, 3)' for j in range(CLIP_LEN)
+        ]
         (val if clip in ('000', '011', '015', '020') else train).extend(lines)
     (root / 'meta_info_reds4_train.txt').write_text('\n'.join(train))
     (root / 'meta_info_reds4_val.txt').write_text('\n'.join(val))
@@ -85,10 +86,10 @@ def make_vimeo90k(root: Path, demo: Path):
         write(root / 'GT' / key, gt, names)
         write(root / 'BIx4' / key, [bi(f) for f in gt], names)
         write(root / 'BDx4' / key, [bd(f) for f in gt], names)
-    (root / 'meta_info_Vimeo90K_train_GT.txt').write_text(
-        '00001/0001 7 (256, 448, 3)\n00001/0002 7 (256, 448, 3)\n')
-    (root / 'meta_info_Vimeo90K_test_GT.txt').write_text(
-        '00002/0001 7 (256, 448, 3)\n')
+    (root / 'meta_info_Vimeo90K_train_GT.txt'
+     ).write_text('00001/0001 7 (256, 448, 3)\n00001/0002 7 (256, 448, 3)\n')
+    (root / 'meta_info_Vimeo90K_test_GT.txt'
+     ).write_text('00002/0001 7 (256, 448, 3)\n')
 
 
 def make_vid4(root: Path, demo: Path):
@@ -115,8 +116,8 @@ def make_carphone(root: Path, demo: Path):
         gt = source_frames(demo, 30 + i)
         write(root / 'GT' / key, gt, pngs(CLIP_LEN))
         write(root / 'BIx4' / key, [bi(f) for f in gt], pngs(CLIP_LEN))
-        (root / f'meta_info_{key}.txt').write_text(
-            f'{key} {CLIP_LEN} ({SIZE},{SIZE},3)\n')
+        (root / f'meta_info_{key}.txt'
+         ).write_text(f'{key} {CLIP_LEN} ({SIZE},{SIZE},3)\n')
 
 
 def convert(*args):
@@ -183,10 +184,10 @@ def make_crvd_source(src: Path, demo: Path, scenes, isos):
             for f, img in enumerate(gt, start=1):
                 raw = mosaic_gbrg(img)
                 noisy = raw + rng.normal(0, 4 + iso / 1600, raw.shape)
-                for kind, data, name in (
-                    ('indoor_raw_gt', raw,
-                     f'frame{f}_clean_and_slightly_denoised.tiff'),
-                    ('indoor_raw_noisy', noisy, f'frame{f}_noisy0.tiff')):
+                files = [('indoor_raw_gt', raw,
+                          f'frame{f}_clean_and_slightly_denoised.tiff'),
+                         ('indoor_raw_noisy', noisy, f'frame{f}_noisy0.tiff')]
+                for kind, data, name in files:
                     folder = src / kind / f'scene{scene}' / f'ISO{iso}'
                     folder.mkdir(parents=True, exist_ok=True)
                     cv2.imwrite(
@@ -208,13 +209,107 @@ def build_all(root: Path, demo: Path) -> Path:
     make_udm10(data / 'UDM10', demo)
     make_carphone(data / 'carphone', demo)
     make_davis_set8(src, data, demo)
-    make_dvd_source(src / 'DVD' / 'quantitative_datasets', demo,
-                    conv.DVD_TEST)
+    make_dvd_source(src / 'DVD' / 'quantitative_datasets', demo, conv.DVD_TEST)
     convert('dvd', '--src', src / 'DVD' / 'quantitative_datasets', '--out',
             data / 'DVD')
-    make_crvd_source(src / 'CRVD_dataset',
-                     demo,
+    make_crvd_source(src / 'CRVD_dataset', demo,
                      conv.CRVD_TRAIN_SCENES + conv.CRVD_TEST_SCENES,
                      conv.CRVD_ISOS)
     convert('crvd', '--src', src / 'CRVD_dataset', '--out', data / 'CRVD')
     return data
+
+
+# -- what a user overrides to run a config on these datasets -------------
+TRAIN_CROP = 32  # GT pixels
+
+
+def datasets(cfg):
+    """(cfg-options key, dataset cfg) of every dataset the config reads."""
+    for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        loaders = cfg.get(name)
+        if isinstance(loaders, (list, tuple)):
+            items = [(f'{name}.{i}', x) for i, x in enumerate(loaders)]
+        else:
+            items = [(name, loaders)]
+        for key, loader in items:
+            ds = loader['dataset']
+            if 'datasets' in ds:  # ConcatDataset
+                for j, sub in enumerate(ds['datasets']):
+                    yield f'{key}.dataset.datasets.{j}', sub
+            else:
+                yield f'{key}.dataset', ds
+
+
+def data_options(cfg, data):
+    opts = []
+    for key, ds in datasets(cfg):
+        root = ds['data_root']
+        assert root.startswith('data/'), (key, root)
+        opts.append(f'{key}.data_root={data}/{root[len("data/"):]}')
+        if ds.get('fixed_seq_len') not in (None, 7, CLIP_LEN):
+            # REDS4 clips have 100 frames, ours CLIP_LEN
+            opts += [
+                f'{key}.fixed_seq_len={CLIP_LEN}',
+                f'{key}.num_input_frames={CLIP_LEN}'
+            ]
+        if key.startswith('train_dataloader'):
+            if (ds.get('num_input_frames') or 0) > 7:
+                opts.append(f'{key}.num_input_frames=4')  # RVRT: 16-30
+            for i, step in enumerate(ds['pipeline']):
+                if step['type'] == 'PairedRandomCrop':
+                    opts.append(f'{key}.pipeline.{i}.gt_patch_size='
+                                f'{TRAIN_CROP}')
+    for name in ('train_dataloader', 'val_dataloader'):
+        opts += [f'{name}.num_workers=0', f'{name}.persistent_workers=False']
+    loaders = cfg.test_dataloader
+    if isinstance(loaders, (list, tuple)):
+        opts += [
+            f'test_dataloader.{i}.num_workers=0' for i in range(len(loaders))
+        ]
+    opts.append('train_dataloader.batch_size=1')
+    return opts
+
+
+def size_options(cfg):
+    """Model widths a CPU runs in seconds; learned flows: random weights."""
+    gen = cfg.model.generator
+    g = 'model.generator.'
+    opts = []
+    if gen.type == 'JFFRANet' and gen.mid_channels > 16:
+        opts += [
+            g + 'mid_channels=8', g + 'num_res_blocks=1',
+            g + 'num_reconstruction_blocks=1'
+        ]
+    elif gen.type == 'RVRTNet' and gen.embed_dims > 16:
+        opts += [
+            g + 'embed_dims=12', g + 'num_heads=[2,2,2]',
+            g + 'num_blocks=[1,1,1]', g + 'num_refinement_rounds=1',
+            g + 'gda_heads=4', g + 'gda_groups=4', g + 'mid_channels=16'
+        ]
+    elif gen.type == 'BasicVSRNet' and gen.mid_channels > 16:
+        opts += [g + 'mid_channels=16', g + 'num_blocks=2']
+    elif gen.type == 'EDVRNet' and gen.mid_channels > 16:
+        opts += [
+            g + 'mid_channels=16', g + 'num_blocks_extraction=1',
+            g + 'num_blocks_reconstruction=1'
+        ]
+    for key, parent in (('model.generator.flow_estimator', gen),
+                        ('model.temporal_loss.flow_estimator',
+                         cfg.model.get('temporal_loss'))):
+        est = (parent or {}).get('flow_estimator')
+        if est is None or est.type == 'DISFlowEstimator':
+            continue
+        # no RAFT/SPyNet weights offline: random weights, said explicitly
+        opts.append(f'{key}.pretrained=random')
+        if est.type == 'RAFTFlowEstimator':
+            opts += [f'{key}.arch=raft_small', f'{key}.num_flow_updates=1']
+    return opts
+
+
+def schedule_options(iters, val_interval):
+    return [
+        f'train_cfg.max_iters={iters}',
+        f'train_cfg.val_interval={val_interval}',
+        f'default_hooks.checkpoint.interval={iters}',
+        'default_hooks.logger.interval=1'
+    ]

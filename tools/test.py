@@ -8,12 +8,14 @@ PyTorch >= 2.6, and ``--launcher pytorch`` also works without a GPU.
 import argparse
 import os
 import os.path as osp
+import sys
 
 from mmagic.utils import print_colored_log
 from mmengine.config import Config, DictAction
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
+from mmjffra.datasets import DatasetNotFoundError, check_dataset_paths
 from mmjffra.utils import setup_cpu_distributed
 
 
@@ -68,6 +70,12 @@ def main():
                                 osp.splitext(osp.basename(args.config))[0])
 
     cfg.load_from = args.checkpoint
+
+    try:  # one line naming the path, not a traceback from the runner
+        check_dataset_paths(cfg, ('test_dataloader', ))
+    except DatasetNotFoundError as err:
+        print(f'error: {err}', file=sys.stderr)
+        sys.exit(2)
 
     setup_cpu_distributed(cfg)
 

@@ -10,11 +10,13 @@ without a GPU (gloo process group, see
 import argparse
 import os
 import os.path as osp
+import sys
 
 from mmagic.utils import print_colored_log
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
+from mmjffra.datasets import DatasetNotFoundError, check_dataset_paths
 from mmjffra.utils import setup_cpu_distributed
 
 
@@ -94,6 +96,12 @@ def main():
 
     if args.resume:
         cfg.resume = True
+
+    try:  # one line naming the path, not a traceback from the runner
+        check_dataset_paths(cfg, ('train_dataloader', 'val_dataloader'))
+    except DatasetNotFoundError as err:
+        print(f'error: {err}', file=sys.stderr)
+        sys.exit(2)
 
     setup_cpu_distributed(cfg)
 

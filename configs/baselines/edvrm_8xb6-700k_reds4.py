@@ -28,4 +28,5 @@ test_evaluator = val_evaluator
 
 # checkpoints in the work dir, best by the key the validation produces
 # (as configs/_base_/default_runtime.py for our own configs)
-default_hooks = dict(checkpoint=dict(out_dir=None, save_best='REDS4-BIx4-RGB/PSNR'))
+default_hooks = dict(
+    checkpoint=dict(out_dir=None, save_best='REDS4-BIx4-RGB/PSNR'))

@@ -126,28 +126,26 @@ def deform_conv_backward_parameters(input, offset, gradOutput, gradWeight,
 # -- ModulatedDeformConv2d (DCNv2), modulated_deform_conv.cpp --------------
 def modulated_deform_conv_forward(input, weight, bias, ones, offset, mask,
                                   output, columns, kernel_h, kernel_w,
-                                  stride_h, stride_w, pad_h, pad_w,
-                                  dilation_h, dilation_w, group,
-                                  deformable_group, with_bias):
+                                  stride_h, stride_w, pad_h, pad_w, dilation_h,
+                                  dilation_w, group, deformable_group,
+                                  with_bias):
     output.copy_(
         _deform(input, offset, mask, weight, bias if with_bias else None,
-                (stride_h, stride_w), (pad_h, pad_w),
-                (dilation_h, dilation_w), group, deformable_group))
+                (stride_h, stride_w), (pad_h, pad_w), (dilation_h, dilation_w),
+                group, deformable_group))
 
 
 def modulated_deform_conv_backward(input, weight, bias, ones, offset, mask,
-                                   columns, grad_input, grad_weight,
-                                   grad_bias, grad_offset, grad_mask,
-                                   grad_output, kernel_h, kernel_w, stride_h,
-                                   stride_w, pad_h, pad_w, dilation_h,
-                                   dilation_w, group, deformable_group,
-                                   with_bias):
+                                   columns, grad_input, grad_weight, grad_bias,
+                                   grad_offset, grad_mask, grad_output,
+                                   kernel_h, kernel_w, stride_h, stride_w,
+                                   pad_h, pad_w, dilation_h, dilation_w, group,
+                                   deformable_group, with_bias):
     args = ((stride_h, stride_w), (pad_h, pad_w), (dilation_h, dilation_w),
             group, deformable_group)
     if with_bias:
-        grads = _grads(
-            lambda x, off, m, w, b: _deform(x, off, m, w, b, *args),
-            (input, offset, mask, weight, bias), grad_output)
+        grads = _grads(lambda x, off, m, w, b: _deform(x, off, m, w, b, *args),
+                       (input, offset, mask, weight, bias), grad_output)
         grad_bias.copy_(grads[4])
     else:
         grads = _grads(lambda x, off, m, w: _deform(x, off, m, w, None, *args),

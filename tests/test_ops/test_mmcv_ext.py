@@ -47,16 +47,17 @@ def reference_dcn(x, offset, mask, weight, bias, stride, padding, dilation,
     cout, cpg, kh, kw = weight.shape
     ho = (h + 2 * padding[0] - dilation[0] * (kh - 1) - 1) // stride[0] + 1
     wo = (w + 2 * padding[1] - dilation[1] * (kw - 1) - 1) // stride[1] + 1
-    base_y = (torch.arange(ho, dtype=x.dtype) * stride[0] -
-              padding[0]).view(1, ho, 1).expand(n, ho, wo)
-    base_x = (torch.arange(wo, dtype=x.dtype) * stride[1] -
-              padding[1]).view(1, 1, wo).expand(n, ho, wo)
+    base_y = (torch.arange(ho, dtype=x.dtype) * stride[0] - padding[0]).view(
+        1, ho, 1).expand(n, ho, wo)
+    base_x = (torch.arange(wo, dtype=x.dtype) * stride[1] - padding[1]).view(
+        1, 1, wo).expand(n, ho, wo)
     cols = []  # (n, cin, kh*kw, ho, wo)
     for k in range(kh * kw):
         i, j = divmod(k, kw)
         taps = []
         for g in range(deform_groups):
-            ch = slice(g * cin // deform_groups, (g + 1) * cin // deform_groups)
+            ch = slice(g * cin // deform_groups,
+                       (g + 1) * cin // deform_groups)
             dy = offset[:, 2 * (g * kh * kw + k)]
             dx = offset[:, 2 * (g * kh * kw + k) + 1]
             tap = bilinear_zero(x[:, ch], base_y + i * dilation[0] + dy,
@@ -91,12 +92,13 @@ def make_inputs(cin, cout, k, groups, deform_groups, ho, wo, seed):
     g = torch.Generator().manual_seed(seed)
     x = torch.rand(2, cin, 7, 9, generator=g, dtype=torch.float64)
     # offsets up to +-6 px: many taps fall partly or wholly outside the frame
-    offset = (torch.rand(2, 2 * deform_groups * k * k, ho, wo, generator=g,
-                         dtype=torch.float64) - 0.5) * 12
-    mask = torch.rand(2, deform_groups * k * k, ho, wo, generator=g,
-                      dtype=torch.float64)
-    weight = torch.randn(cout, cin // groups, k, k, generator=g,
-                         dtype=torch.float64)
+    offset = (torch.rand(
+        2, 2 * deform_groups * k * k, ho, wo, generator=g, dtype=torch.float64)
+              - 0.5) * 12
+    mask = torch.rand(
+        2, deform_groups * k * k, ho, wo, generator=g, dtype=torch.float64)
+    weight = torch.randn(
+        cout, cin // groups, k, k, generator=g, dtype=torch.float64)
     bias = torch.randn(cout, generator=g, dtype=torch.float64)
     return x, offset, mask, weight, bias
 
@@ -126,8 +128,8 @@ def test_deform_conv_matches_reference(case, modulated):
     ]
     if not modulated:
         mask = bias = None
-    args = ((stride, stride), (padding, padding), (dilation, dilation),
-            groups, dg)
+    args = ((stride, stride), (padding, padding), (dilation, dilation), groups,
+            dg)
     ref = reference_dcn(x, offset, mask, weight, bias, *args)
     if modulated:
         out = modulated_deform_conv2d(x, offset, mask, weight, bias, stride,
@@ -141,8 +143,8 @@ def test_deform_conv_matches_reference(case, modulated):
     leaves = [t for t in (x, offset, mask, weight, bias) if t is not None]
     g_ref = torch.autograd.grad(ref, leaves, grad_out)
     g_out = torch.autograd.grad(out, leaves, grad_out)
-    for name, a, b in zip(['input', 'offset', 'mask', 'weight', 'bias'],
-                          g_out, g_ref):
+    for name, a, b in zip(['input', 'offset', 'mask', 'weight', 'bias'], g_out,
+                          g_ref):
         # offsets sit on integer grid lines with probability 0, where the
         # bilinear derivative is discontinuous
         torch.testing.assert_close(a, b, rtol=1e-8, atol=1e-8, msg=name)
@@ -248,10 +250,25 @@ def test_stand_in_equals_compiled_mmcv():
     for ext in (compiled, stand_in):
         out = x.new_empty(2, 6, 4, 5)
         ext.modulated_deform_conv_forward(
-            x, weight, bias, x.new_empty(0), offset, mask, out,
-            x.new_empty(0), kernel_h=3, kernel_w=3, stride_h=2, stride_w=2,
-            pad_h=1, pad_w=1, dilation_h=1, dilation_w=1, group=2,
-            deformable_group=2, with_bias=True)
+            x,
+            weight,
+            bias,
+            x.new_empty(0),
+            offset,
+            mask,
+            out,
+            x.new_empty(0),
+            kernel_h=3,
+            kernel_w=3,
+            stride_h=2,
+            stride_w=2,
+            pad_h=1,
+            pad_w=1,
+            dilation_h=1,
+            dilation_w=1,
+            group=2,
+            deformable_group=2,
+            with_bias=True)
         outs.append(out)
     torch.testing.assert_close(outs[0], outs[1], rtol=1e-5, atol=1e-5)
     assert mmcv.__version__ == '2.1.0'

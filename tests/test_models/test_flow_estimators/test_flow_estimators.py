@@ -107,7 +107,8 @@ def test_estimators_stay_float32_in_a_half_model(cfg):
 
 
 def test_estimators_are_frozen_and_stay_in_eval_mode():
-    estimator = MODELS.build(dict(type='SPyNetFlowEstimator', pretrained='random'))
+    estimator = MODELS.build(
+        dict(type='SPyNetFlowEstimator', pretrained='random'))
     assert all(not p.requires_grad for p in estimator.parameters())
     estimator.train()
     assert not estimator.training
@@ -147,8 +148,8 @@ def test_spynet_loads_local_weights(tmp_path):
 
 
 @pytest.mark.parametrize('cfg, url', [
-    (dict(type='RAFTFlowEstimator', arch='raft_large'),
-     'raft_large_C_T_SKHT_V2'),
+    (dict(type='RAFTFlowEstimator',
+          arch='raft_large'), 'raft_large_C_T_SKHT_V2'),
     (dict(type='SPyNetFlowEstimator'), 'spynet_20210409-c6c1bd09.pth'),
 ])
 def test_learned_estimator_without_weights_is_refused(cfg, url):
