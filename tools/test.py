@@ -26,7 +26,7 @@ def parse_args():
     parser.add_argument(
         '--out',
         type=str,
-        help='The directory to save output prediction for offline evaluation')
+        help='a file (.json, .yaml or .pkl) to write the test metrics to')
     parser.add_argument(
         '--work-dir',
         help='the directory to save the file containing evaluation metrics')

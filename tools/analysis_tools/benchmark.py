@@ -218,7 +218,8 @@ def _restore(name, model, lqs):
         return model.restore_frames(lqs)
     if kind == 'rvrt':
         return model.forward_tensor(lqs)
-    # EDVR: one 5-frame window per frame, reflection-circle padding
+    # EDVR: one 5-frame window per frame, the ends padded by reflection (as
+    # JFFRA; MMagic's EDVR test pipeline pads by reflection_circle)
     from mmjffra.models.editors.jffra import temporal_indices
     outs = [
         model(lqs[:, temporal_indices(t, i, model.center_frame_idx)])

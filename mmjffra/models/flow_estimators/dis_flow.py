@@ -16,7 +16,6 @@ _PRESETS = {
 
 @MODELS.register_module()
 class DISFlowEstimator(BaseFlowEstimator):
-    min_size = 16
     """Classical DIS optical flow (Kroeger et al., ECCV 2016) from OpenCV.
 
     Needs no weights, so a user without a pretrained RAFT/SPyNet file still
@@ -30,6 +29,9 @@ class DISFlowEstimator(BaseFlowEstimator):
     """
 
     learned = False
+    #: frames are edge-padded to at least this side (OpenCV's DIS refuses
+    #: images under 12 px on a side)
+    min_size = 16
 
     def __init__(self,
                  preset: str = 'medium',
@@ -62,7 +64,7 @@ class DISFlowEstimator(BaseFlowEstimator):
 
     def compute_flow(self, ref: Tensor, supp: Tensor) -> Tensor:
         h, w = ref.shape[-2:]
-        # OpenCV's DIS refuses images under 12 px on both sides: pad by edge
+        # OpenCV's DIS refuses images under 12 px: edge-pad to min_size
         # replication (the flow of the real pixels is cropped back)
         pad = ((0, max(0, self.min_size - h)), (0, max(0, self.min_size - w)))
         flows = []
