@@ -11,8 +11,8 @@ def test_benchmark_reports_ratios_against_basicvsr(tmp_path):
         sys.executable, 'tools/analysis_tools/benchmark.py', '--models',
         'jffra-small', 'rvrt-tiny', '--height', '24', '--width', '32',
         '--frames', '3', '--warmup', '0', '--repeats', '1', '--train-crop',
-        '32', '--threads', '1', '--mem-frames', '2', '--jffra-windows',
-        '2', '--out', out_file
+        '32', '--threads', '1', '--mem-frames', '2', '--jffra-windows', '2',
+        '--out', out_file
     ])
     assert 'jffra-small' in out and 'basicvsr' in out
     results = {
