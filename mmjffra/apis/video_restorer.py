@@ -12,6 +12,7 @@ from torch import Tensor
 
 from mmjffra.models.editors.jffra import JFFRANet, temporal_indices
 from mmjffra.models.editors.rvrt import RVRTNet
+from mmjffra.models.utils import noise_level_map
 
 
 class CheckpointMismatchError(ValueError):
@@ -217,9 +218,7 @@ class VideoRestorer:
     def _with_noise_map(self, lqs: Tensor) -> Tensor:
         if not getattr(self.generator, 'with_noise_map', False):
             return lqs
-        n, t, _, h, w = lqs.shape
-        sigma = (self.noise_sigma or 0.) / 255.
-        return torch.cat([lqs, lqs.new_full((n, t, 1, h, w), sigma)], dim=2)
+        return noise_level_map(lqs, self.noise_sigma or 0.)
 
     def _run(self, lqs: Tensor, flows: Optional[Tensor] = None) -> Tensor:
         if flows is not None:

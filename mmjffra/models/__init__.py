@@ -1,5 +1,5 @@
 # Copyright (c) mmjffra contributors. All rights reserved.
-from .archs import *  # noqa: F401,F403
 from .editors import *  # noqa: F401,F403
 from .flow_estimators import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
+from .utils import *  # noqa: F401,F403

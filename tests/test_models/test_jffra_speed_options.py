@@ -8,7 +8,7 @@ from mmagic.registry import MODELS
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from mmjffra.models.archs import FlowHead, l1_cost_volume
+from mmjffra.models.editors.jffra import FlowHead, l1_cost_volume
 from mmjffra.models.editors.jffra.jffra_net import _Conv3d
 
 

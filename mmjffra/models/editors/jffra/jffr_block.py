@@ -7,7 +7,9 @@ from mmagic.models.utils import flow_warp
 from mmagic.registry import MODELS
 from torch import Tensor, nn
 
-from mmjffra.models.archs import FlowHead, L1CostVolume, WindowAttention
+from .cost_volume import L1CostVolume
+from .flow_head import FlowHead
+from .window_attention import WindowAttention
 
 
 @MODELS.register_module()

@@ -6,7 +6,9 @@ import torch
 from mmagic.models import BaseEditModel
 from mmagic.registry import MODELS
 from mmagic.structures import DataSample
-from torch import Tensor, nn
+from torch import Tensor
+
+from mmjffra.models.utils import append_noise_map
 
 _PADDINGS = ('reflection', 'replicate')
 
@@ -52,44 +54,6 @@ def is_mirror_extended(lqs: Tensor) -> bool:
     if t % 2:
         return False
     return torch.equal(lqs[:, :t // 2], lqs[:, t // 2:].flip(1))
-
-
-def append_noise_map(generator: nn.Module, inputs: Tensor,
-                     data_samples: Optional[DataSample]) -> Tensor:
-    """Append the noise-level map for non-blind denoising.
-
-    When ``generator`` takes a noise map (``with_noise_map``) and the
-    inputs hold only the image channels (``generator.in_channels``), a
-    constant channel ``noise_sigma / 255`` per frame is appended;
-    ``noise_sigma`` (0-255 scale) comes from the data samples' metainfo,
-    where ``AddGaussianNoise`` and ``PackInputs(meta_keys=['noise_sigma'])``
-    put it.
-
-    Args:
-        generator (nn.Module): The restoration network.
-        inputs (Tensor): LQ frames (n, t, c, h, w).
-        data_samples (DataSample, optional): Batched data samples.
-
-    Returns:
-        Tensor: Inputs with the map channel where one is needed.
-    """
-    gen = generator
-    if not getattr(gen, 'with_noise_map', False) or \
-            inputs.size(2) != gen.in_channels:
-        return inputs
-    sigma = None if data_samples is None else \
-        data_samples.metainfo.get('noise_sigma', None)
-    if sigma is None:
-        raise ValueError(
-            'the generator takes a noise-level map but the data samples '
-            "carry no 'noise_sigma': add AddGaussianNoise and "
-            "PackInputs(meta_keys=['noise_sigma']) to the pipeline")
-    n, t, _, h, w = inputs.shape
-    sigma = torch.as_tensor(
-        sigma, dtype=inputs.dtype, device=inputs.device).reshape(-1)
-    sigma = sigma.expand(n) if sigma.numel() == 1 else sigma
-    noise_map = (sigma / 255.).view(n, 1, 1, 1, 1).expand(n, t, 1, h, w)
-    return torch.cat([inputs, noise_map], dim=2)
 
 
 @MODELS.register_module()

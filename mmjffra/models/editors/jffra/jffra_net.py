@@ -12,7 +12,7 @@ from mmengine.model import BaseModule
 from torch import Tensor, nn
 from torch.utils._python_dispatch import _get_current_dispatch_mode
 
-from mmjffra.models.archs import resize_flow
+from .flow_utils import resize_flow
 from .jffr_block import JFFRBlock
 
 

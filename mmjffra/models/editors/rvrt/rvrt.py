@@ -7,7 +7,7 @@ from mmagic.registry import MODELS
 from mmagic.structures import DataSample
 from torch import Tensor, nn
 
-from ..jffra.jffra import append_noise_map
+from mmjffra.models.utils import append_noise_map
 
 
 def _tile_starts(size: int, tile: int, overlap: int) -> tuple:

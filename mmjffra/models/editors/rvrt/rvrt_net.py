@@ -15,9 +15,8 @@ from mmagic.registry import MODELS
 from mmengine.model import BaseModule
 from torch import Tensor, nn
 
-from mmjffra.models.archs.guided_deform_attn import (GuidedDeformableAttention,
-                                                     warp_to_targets)
-from mmjffra.models.archs.swin3d import RSTBWithInputConv
+from .guided_deform_attn import GuidedDeformableAttention, warp_to_targets
+from .swin3d import RSTBWithInputConv
 
 
 def pad_sequence_indices(t: int, multiple: int) -> List[int]:

@@ -4,9 +4,9 @@ import math
 import pytest
 import torch
 
-from mmjffra.models.archs.swin3d import (RSTBWithInputConv,
-                                         SwinTransformerBlock3D,
-                                         effective_window)
+from mmjffra.models.editors.rvrt.swin3d import (RSTBWithInputConv,
+                                                SwinTransformerBlock3D,
+                                                effective_window)
 
 
 def _region(p, length, win, sft):

@@ -20,8 +20,8 @@ per frame by the model wrapper (flows of each frame pair computed once).
 
 Example::
 
-    python tools/analysis_tools/profile_jffra.py --preset small
-    python tools/analysis_tools/profile_jffra.py --preset paper \\
+    python research/profile_jffra.py --preset small
+    python research/profile_jffra.py --preset paper \\
         --size 64 112 --channels-last --json work_dirs/profile.json
 """
 import argparse
@@ -34,7 +34,11 @@ import statistics
 import sys
 import time
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+sys.path.insert(  # benchmark.py's model builder
+    0,
+    osp.join(
+        osp.dirname(osp.dirname(osp.abspath(__file__))), 'tools',
+        'analysis_tools'))
 # quiet the profiler's (Kineto's) start/stop and missing-GPU log lines
 os.environ.setdefault('KINETO_LOG_LEVEL', '5')
 
@@ -144,8 +148,8 @@ def add_ranges(model):
 
     Returns a function that removes them.
     """
-    from mmjffra.models.archs import L1CostVolume, WindowAttention
-    from mmjffra.models.editors.jffra import jffr_block
+    from mmjffra.models.editors.jffra import (L1CostVolume, WindowAttention,
+                                              jffr_block)
     net = getattr(model.generator, '_orig_mod', model.generator)
     labels = [(net.flow_estimator, GROUPS[0])]
     for module in net.modules():

@@ -24,7 +24,7 @@ Changes (each "before" is the code as it was, kept here or switchable):
 
 Example::
 
-    python tools/analysis_tools/speed_ab_jffra.py --change conv3d-onednn \\
+    python research/speed_ab_jffra.py --change conv3d-onednn \\
         --preset small --size 64 112 --repeats 10
 """
 import argparse
@@ -36,7 +36,11 @@ import statistics
 import sys
 import time
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+sys.path.insert(  # benchmark.py's model builder
+    0,
+    osp.join(
+        osp.dirname(osp.dirname(osp.abspath(__file__))), 'tools',
+        'analysis_tools'))
 
 CHANGES = ('conv3d-onednn', 'channels-last', 'cost-volume-buffer',
            'compile-blocks', 'compile-net')
@@ -68,7 +72,7 @@ def _cost_volume_buffered(ctx, ref, src, radius):
     import torch
     import torch.nn.functional as F
 
-    from mmjffra.models.archs.cost_volume import _shifts
+    from mmjffra.models.editors.jffra.cost_volume import _shifts
     n, c, h, w = ref.shape
     ref = ref.contiguous()
     src = src.contiguous()
@@ -101,7 +105,7 @@ def variants(change, model):
     import torch
     from torch import nn
 
-    from mmjffra.models.archs.cost_volume import _L1CostVolumeFunction
+    from mmjffra.models.editors.jffra.cost_volume import _L1CostVolumeFunction
     from mmjffra.models.editors.jffra.jffr_block import JFFRBlock
     from mmjffra.models.editors.jffra.jffra_net import _Conv3d
     net = model.generator
@@ -140,7 +144,7 @@ def run(args):
     import torch
     from profile_jffra import build_model
 
-    from mmjffra.models.archs import FlowHead
+    from mmjffra.models.editors.jffra import FlowHead
     if args.threads:
         torch.set_num_threads(args.threads)
     build_args = argparse.Namespace(

@@ -6,7 +6,7 @@ import torch
 from mmagic.models.utils import flow_warp
 from mmagic.registry import MODELS
 
-from mmjffra.models.archs.guided_deform_attn import (
+from mmjffra.models.editors.rvrt.guided_deform_attn import (
     guided_deformable_attention, warp_to_targets)
 
 

@@ -3,7 +3,7 @@ import pytest
 import torch
 from mmagic.registry import MODELS
 
-from mmjffra.models.archs import cost_volume_shift, l1_cost_volume
+from mmjffra.models.editors.jffra import cost_volume_shift, l1_cost_volume
 
 
 def naive_cost_volume(ref, src, radius):
