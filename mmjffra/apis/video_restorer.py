@@ -12,6 +12,7 @@ from torch import Tensor
 
 from mmjffra.models.editors.jffra import JFFRANet, temporal_indices
 from mmjffra.models.editors.rvrt import RVRTNet
+from mmjffra.models.flow_estimators import flow_estimators_to_float32
 from mmjffra.models.utils import noise_level_map
 
 
@@ -115,7 +116,7 @@ class VideoRestorer:
         self.model = model.to(device).eval()
         self.generator = self.model.generator
         if fp16:
-            self.generator.half()
+            flow_estimators_to_float32(self.generator.half())
         self.device = device
         self.dtype = torch.float16 if fp16 else torch.float32
         self.tile = tile

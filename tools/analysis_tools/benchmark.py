@@ -111,11 +111,6 @@ def parse_args():
         default=None,
         help="override JFFRA's flow estimator type, e.g. DISFlowEstimator")
     parser.add_argument(
-        '--no-reuse-flows',
-        dest='reuse_flows',
-        action='store_false',
-        help='recompute initial flows in every JFFRA window')
-    parser.add_argument(
         '--jffra-windows',
         type=int,
         default=None,
@@ -192,7 +187,6 @@ def _build(name, args):
     if MODELS[name]['kind'] == 'jffra':
         model_cfg.pop('temporal_loss', None)
         model = REG.build(model_cfg)
-        model.reuse_flows = args.reuse_flows
         if getattr(args, 'jffra_windows', None):
             model.max_windows_per_forward = args.jffra_windows
     elif MODELS[name]['kind'] == 'rvrt':
@@ -202,8 +196,9 @@ def _build(name, args):
     else:
         model = REG.build(model_cfg.generator)
     model = model.to(args.device).eval()
-    if args.fp16:
-        model = model.half()
+    if args.fp16:  # flow estimators estimate in float32
+        from mmjffra.models.flow_estimators import flow_estimators_to_float32
+        model = flow_estimators_to_float32(model.half())
     return model, torch
 
 
@@ -279,14 +274,20 @@ def _count_flops(name, model, lqs):
     return counter.get_total_flops()
 
 
-def _flow_time(model, lqs, args):
+def _flow_time(model, lqs, args, kind):
     """Time JFFRA's initial flows over the clip's windows / RVRT's flows."""
     import torch
+
+    from mmjffra.models.editors.jffra import temporal_indices
     _sync(args.device)
     start = time.perf_counter()
     with torch.no_grad():
-        if hasattr(model, 'clip_flows'):
-            model.clip_flows(lqs)
+        if kind == 'jffra':  # each window's initial flows
+            t = lqs.size(1)
+            for i in range(t):
+                model.generator.compute_flows(
+                    lqs[:,
+                        temporal_indices(t, i, model.num_input_frames // 2)])
         else:
             model.generator.compute_adjacent_flows(lqs)
     _sync(args.device)
@@ -369,7 +370,7 @@ def worker(name, args):
         result['windows_per_forward'] = model.max_windows_per_forward
     if kind in ('jffra', 'rvrt'):
         flow_s = statistics.median(
-            [_flow_time(model, lqs, args) for _ in range(args.repeats)])
+            [_flow_time(model, lqs, args, kind) for _ in range(args.repeats)])
         result['flow_ms_per_frame'] = flow_s * 1000 / args.frames
         result['flow_share'] = (
             result['flow_ms_per_frame'] / result['ms_per_frame'])

@@ -22,6 +22,15 @@ class BaseFlowEstimator(nn.Module):
     it stays in eval mode whatever ``train()`` is called with, and it runs
     under ``torch.no_grad()``.
 
+    It always estimates in float32 (inputs of any dtype are cast), so that
+    flows keep their sub-pixel precision (half precision has 0.5 px steps
+    beyond 1024) and estimators that cannot run in half still run
+    (torchvision's RAFT builds its coordinate grids in float32). A network
+    converted with ``.half()`` converts its estimator too: call
+    :func:`flow_estimators_to_float32` on it afterwards (``VideoRestorer``
+    and the benchmark do). Mixed precision (``autocast``, ``--amp``) needs
+    nothing: the weights stay float32.
+
     A learned estimator (RAFT, SPyNet) needs its weights: random weights
     give noise flows (and, in JFFRA's temporal loss, a noise occlusion mask)
     for a whole training run without any visible failure. So ``pretrained``
@@ -72,23 +81,6 @@ class BaseFlowEstimator(nn.Module):
             BaseFlowEstimator: self.
         """
         return super().train(False)
-
-    def _apply(self, fn, recurse=True):
-        """Move with the model, but keep float32 parameters and buffers.
-
-        ``model.half()`` (or ``.to(dtype)``) on a network converts its
-        layers; the frozen estimator follows device moves but stays in
-        float32, so flows keep their sub-pixel precision (half precision has
-        0.5 px steps beyond 1024) and estimators that cannot run in half
-        (torchvision's RAFT builds its coordinate grids in float32) still run.
-        """
-        super()._apply(fn, recurse)
-        tensors = list(self.parameters()) + list(self.buffers())
-        if any(t.is_floating_point() and t.dtype != torch.float32
-               for t in tensors):
-            super()._apply(lambda t: t.float()
-                           if t.is_floating_point() else t, recurse)
-        return self
 
     def load_local_weights(self, module: nn.Module, path: str) -> None:
         """Load a local checkpoint into ``module`` with MMEngine.
@@ -141,11 +133,25 @@ class BaseFlowEstimator(nn.Module):
             ref (Tensor): Reference images (n, c, h, w) in [0, 1], c = 1 or 3.
             supp (Tensor): Supporting images (n, c, h, w) in [0, 1].
 
-        Inputs of any floating dtype are estimated in float32 (see
-        :meth:`_apply`).
+        Inputs of any floating dtype are estimated in float32.
 
         Returns:
             Tensor: Flow of shape (n, 2, h, w), float32 on ``ref``'s device.
         """
         self.check_inputs(ref, supp)
         return self.compute_flow(ref.float(), supp.float())
+
+
+def flow_estimators_to_float32(model: nn.Module) -> nn.Module:
+    """Put the flow estimators of ``model`` back to float32 (after .half()).
+
+    Args:
+        model (nn.Module): A network, e.g. converted with ``model.half()``.
+
+    Returns:
+        nn.Module: ``model``, its :class:`BaseFlowEstimator` modules float32.
+    """
+    for module in model.modules():
+        if isinstance(module, BaseFlowEstimator):
+            module.float()
+    return model

@@ -85,10 +85,8 @@ class JFFRA(BaseEditModel):
             temporal loss. Default: None.
         train_cfg (dict, optional): Training config. Default: None.
         test_cfg (dict, optional): Testing config: ``padding`` ('reflection'
-            or 'replicate'), ``max_windows_per_forward`` (windows batched
-            into one generator call, default 1) and ``reuse_flows``
-            (estimate each initial-flow pair once per sequence, default
-            True). Default: None.
+            or 'replicate') and ``max_windows_per_forward`` (windows
+            batched into one generator call, default 1). Default: None.
         init_cfg (dict, optional): Initialisation config. Default: None.
         data_preprocessor (dict, optional): Data preprocessor config.
             Default: None.
@@ -118,7 +116,6 @@ class JFFRA(BaseEditModel):
                              f'got {self.test_padding!r}')
         self.max_windows_per_forward = int(
             test_cfg.get('max_windows_per_forward', 1))
-        self.reuse_flows = bool(test_cfg.get('reuse_flows', True))
         self.register_buffer('step_counter', torch.zeros(1))
 
     @property
@@ -173,59 +170,19 @@ class JFFRA(BaseEditModel):
             loss_temporal_next=self.temporal_loss(cur, nxt, gt[:, centre],
                                                   gt[:, centre + 1]))
 
-    def _window_pairs(self, num_frames: int, centre: int) -> List[tuple]:
-        """(window indices, its (centre, neighbour) flow pairs)."""
-        radius = self.num_input_frames // 2
-        idx = temporal_indices(num_frames, centre, radius, self.test_padding)
-        return idx, [(idx[radius], j) for j in idx[:radius] + idx[radius + 1:]]
-
-    @torch.no_grad()
-    def clip_flows(self,
-                   lqs: Tensor,
-                   indices: Optional[List[int]] = None,
-                   cache: Optional[Dict] = None) -> Dict:
-        """Initial flows of every (centre, neighbour) pair of the windows.
-
-        Each distinct pair is estimated once, in one batched call of the
-        flow estimator, whatever the number of windows that use it (with
-        reflection padding the windows at the sequence ends use the same
-        pair twice).
-
-        Args:
-            lqs (Tensor): LQ sequence (n, t, c, h, w).
-            indices (list[int], optional): Centres of the windows. Default:
-                all frames.
-            cache (dict, optional): Flows already computed; extended in
-                place. Default: None.
-
-        Returns:
-            dict: ``{(centre, neighbour): flow (n, 2, h, w)}``.
-        """
-        n, t = lqs.shape[:2]
-        cache = {} if cache is None else cache
-        indices = range(t) if indices is None else indices
-        todo = []
-        for i in indices:
-            for pair in self._window_pairs(t, i)[1]:
-                if pair not in cache and pair not in todo:
-                    todo.append(pair)
-        if todo:
-            gen = self.generator
-            imgs = lqs[:, :, :gen.in_channels]
-            ref = torch.cat([imgs[:, c] for c, _ in todo])
-            supp = torch.cat([imgs[:, j] for _, j in todo])
-            flows = gen.flow_estimator(ref, supp).to(lqs.dtype)
-            cache.update(zip(todo, flows.split(n)))
-        return cache
+    def _window(self, num_frames: int, centre: int) -> List[int]:
+        """Indices of the window restoring frame ``centre``."""
+        return temporal_indices(num_frames, centre, self.num_input_frames // 2,
+                                self.test_padding)
 
     def restore_frames(self,
                        lqs: Tensor,
                        indices: Optional[List[int]] = None) -> Tensor:
         """Restore frames of a sequence with the sliding window.
 
-        With ``reuse_flows`` (default) the initial flows come from
-        :meth:`clip_flows`, so no (centre, neighbour) pair is estimated
-        twice; the result is the same as restoring each window on its own.
+        ``max_windows_per_forward`` windows go through the generator in one
+        batch (each with its own initial flows); the result does not depend
+        on it.
 
         Args:
             lqs (Tensor): LQ sequence (n, t, c, h, w).
@@ -236,30 +193,13 @@ class JFFRA(BaseEditModel):
         """
         n, t = lqs.shape[:2]
         indices = list(range(t)) if indices is None else indices
-        outputs = []
-        cache: Dict = {}
         step = max(1, self.max_windows_per_forward)
+        outputs = []
         for start in range(0, len(indices), step):
-            chunk = indices[start:start + step]
-            windows, flows = [], []
-            if self.reuse_flows:
-                self.clip_flows(lqs, chunk, cache)
-            for i in chunk:
-                idx, pairs = self._window_pairs(t, i)
-                windows.append(lqs[:, idx])
-                if self.reuse_flows:
-                    flows.append(torch.stack([cache[p] for p in pairs], 1))
-            out = self.generator(
-                torch.cat(windows),
-                flows=torch.cat(flows) if self.reuse_flows else None)
-            outputs.extend(out.split(n, dim=0))
-            # drop flows no later window of this pass needs
-            keep = {
-                p
-                for i in indices[start + step:start + 2 * step]
-                for p in self._window_pairs(t, i)[1]
-            }
-            cache = {p: f for p, f in cache.items() if p in keep}
+            windows = [
+                lqs[:, self._window(t, i)] for i in indices[start:start + step]
+            ]
+            outputs.extend(self.generator(torch.cat(windows)).split(n))
         return torch.stack(outputs, dim=1)
 
     def forward_tensor(self,

@@ -10,7 +10,6 @@ from mmagic.models.utils import make_layer
 from mmagic.registry import MODELS
 from mmengine.model import BaseModule
 from torch import Tensor, nn
-from torch.utils._python_dispatch import _get_current_dispatch_mode
 
 from .flow_utils import resize_flow
 from .jffr_block import JFFRBlock
@@ -34,32 +33,43 @@ class _Level(nn.Module):
         return feats, flows
 
 
-class _Conv3d(nn.Conv3d):
-    """``nn.Conv3d`` that runs on oneDNN on the CPU whatever the batch size.
+class FrameStackConv3d(nn.Conv3d):
+    """A 3D convolution computed as a 2D convolution over stacked frames.
 
-    For a float32 CPU input of shape (n, c, t, h, w), PyTorch takes oneDNN
-    only when ``n > 1`` or ``n*c*t*h > 20480`` (a heuristic made for 2D
-    inputs); batch-1 inference of the temporal context falls to its slow
-    im2col kernel, several times slower on this net's shapes (see
-    ``configs/jffra/README.md``, "Speed changes"). This calls the same oneDNN
-    kernel directly; parameters and state-dict keys are those of
-    ``nn.Conv3d``, results equal to float rounding. Elsewhere (GPU, other
-    dtypes, ``torch.compile``, a dispatch mode such as the FLOP counter) it
-    is ``nn.Conv3d``.
+    The temporal context's 3x3x3 convolutions (stride 1, zero padding) are
+    evaluated as one 2D convolution: each frame is stacked along channels
+    with its ``kt - 1`` temporal neighbours (zero frames beyond the ends)
+    and convolved with the kernel's temporal slices laid side by side. The
+    parameters, state-dict keys and results (to float rounding) are those of
+    :class:`torch.nn.Conv3d`. On every device this is one ``conv2d`` over
+    ``n * t`` images; on the CPU PyTorch's ``conv3d`` of a batch-1 input
+    takes a slow im2col kernel instead (``configs/jffra/README.md``, "Speed
+    and memory").
     """
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.stride[0] != 1 or self.dilation[0] != 1 or \
+                self.groups != 1 or self.padding_mode != 'zeros' or \
+                isinstance(self.padding, str):
+            raise ValueError('FrameStackConv3d takes temporal stride and '
+                             'dilation 1, groups 1 and numeric zero padding')
+
     def forward(self, x: Tensor) -> Tensor:
-        if (x.device.type == 'cpu' and x.dtype == torch.float32
-                and self.padding_mode == 'zeros'
-                and not isinstance(self.padding, str)
-                and torch.backends.mkldnn.is_available()
-                and torch.backends.mkldnn.enabled
-                and not torch.compiler.is_compiling()
-                and _get_current_dispatch_mode() is None):
-            return torch.mkldnn_convolution(x, self.weight, self.bias,
-                                            self.padding, self.stride,
-                                            self.dilation, self.groups)
-        return super().forward(x)
+        """(n, c, t, h, w) -> (n, c_out, t_out, h_out, w_out)."""
+        n, c, t = x.shape[:3]
+        kt, pt = self.kernel_size[0], self.padding[0]
+        x = F.pad(x, (0, 0, 0, 0, pt, pt))
+        t_out = t + 2 * pt - kt + 1
+        # (n, t_out, kt * c, h, w), channels ordered [temporal tap][channel]
+        stacked = torch.cat([x[:, :, i:i + t_out] for i in range(kt)], 1)
+        stacked = stacked.transpose(1, 2).reshape(n * t_out, kt * c,
+                                                  *x.shape[3:])
+        weight = self.weight.transpose(1, 2).reshape(self.out_channels, kt * c,
+                                                     *self.kernel_size[1:])
+        y = F.conv2d(stacked, weight, self.bias, self.stride[1:],
+                     self.padding[1:], self.dilation[1:])
+        return y.view(n, t_out, *y.shape[1:]).transpose(1, 2)
 
 
 def _per_frame(module: nn.Module, x: Tensor) -> Tensor:
@@ -127,12 +137,6 @@ class JFFRANet(BaseModule):
             last channel per frame (non-blind denoising). Default: False.
         flow_estimator (dict): Config of the frozen flow estimator.
             Default: ``dict(type='DISFlowEstimator')``.
-        channels_last (bool): Keep the features, and the reconstruction
-            and upsampling tail, in channels-last memory layout
-            (``torch.channels_last``), which oneDNN's convolutions prefer:
-            faster on the CPU (see ``configs/jffra/README.md``, "Speed
-            changes"), same results to float rounding; not measured on GPU.
-            An attribute: can be switched at any time. Default: False.
         init_cfg (dict, optional): Initialisation config. Default: None.
     """
 
@@ -151,7 +155,6 @@ class JFFRANet(BaseModule):
                  flow_refinement: bool = True,
                  with_noise_map: bool = False,
                  flow_estimator: Optional[Dict] = None,
-                 channels_last: bool = False,
                  init_cfg: Optional[Union[Dict, List[Dict]]] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if num_frames < 3 or num_frames % 2 == 0:
@@ -169,7 +172,6 @@ class JFFRANet(BaseModule):
         self.num_frames = num_frames
         self.upscale_factor = upscale_factor
         self.with_noise_map = with_noise_map
-        self.channels_last = channels_last
         channels = [mid_channels * m for m in channel_multipliers]
         self.channels = channels
 
@@ -180,9 +182,9 @@ class JFFRANet(BaseModule):
         # 1. temporal context (3D convs over the 2N+1 frames)
         in_ch = in_channels + int(with_noise_map)
         self.temporal_context = nn.Sequential(
-            _Conv3d(in_ch, channels[0], 3, 1, 1),
+            FrameStackConv3d(in_ch, channels[0], 3, 1, 1),
             nn.LeakyReLU(negative_slope=0.1, inplace=True),
-            _Conv3d(channels[0], channels[0], 3, 1, 1))
+            FrameStackConv3d(channels[0], channels[0], 3, 1, 1))
 
         # 2. encoder, bottleneck and decoder
         jffr_kwargs = dict(
@@ -306,17 +308,8 @@ class JFFRANet(BaseModule):
                              f'got {tuple(flows.shape)}')
         init_flows = flows
 
-        x = lqs.transpose(1, 2)
-        if self.channels_last:
-            x = x.contiguous(memory_format=torch.channels_last_3d)
-        feats = self.temporal_context(x).transpose(1, 2)
-        if self.channels_last:
-            # (n, t, c, h, w) stored as (n, t, h, w, c): every frame is a
-            # channels-last (c, h, w) map (a no-op copy after oneDNN)
-            feats = feats.permute(0, 1, 3, 4, 2).contiguous()
-            feats = feats.permute(0, 1, 4, 2, 3)
-        else:
-            feats = feats.contiguous()
+        feats = self.temporal_context(lqs.transpose(1, 2))
+        feats = feats.transpose(1, 2).contiguous()
 
         skips = []
         for i, level in enumerate(self.encoder):
@@ -338,11 +331,7 @@ class JFFRANet(BaseModule):
             flows = _resize_flows(flows, size)
             feats, flows = self.decoder[i](feats, flows)
 
-        centre_feat = feats[:, t // 2]
-        if self.channels_last:
-            centre_feat = centre_feat.contiguous(
-                memory_format=torch.channels_last)
-        out = self.reconstruction(centre_feat)
+        out = self.reconstruction(feats[:, t // 2])
         out = self.conv_last(self.upsample(out))
         base = lqs[:, t // 2, :self.out_channels]
         if self.upscale_factor > 1:
