@@ -164,7 +164,20 @@ def test_recurrent_model_in_chunks(demo_data):
     lqs = torch.stack([whole.to_tensor(f)[0] for f in frames])[None]
     with torch.no_grad():
         ref = whole.generator(lqs)
-    np.testing.assert_array_equal(a[3], whole.to_image(ref[:, 3]))
+    for i in range(7):
+        np.testing.assert_array_equal(a[i], whole.to_image(ref[:, i]))
+    # chunks of 3 frames, each run with 2 context frames on both sides
+    # (clipped at the ends): [0, 3) from frames 0-4, [3, 6) from 1-6,
+    # [6, 7) from 4-6
+    for (start, stop), (lo, hi) in [((0, 3), (0, 5)), ((3, 6), (1, 7)),
+                                    ((6, 7), (4, 7))]:
+        with torch.no_grad():
+            part = whole.generator(lqs[:, lo:hi])
+        for i in range(start, stop):
+            np.testing.assert_array_equal(b[i], whole.to_image(part[:,
+                                                                    i - lo]))
+    # the recurrence does see less of the clip in chunks
+    assert any(not np.array_equal(x, y) for x, y in zip(a, b))
 
 
 def test_rvrt_restores_a_stream(demo_data):

@@ -3,7 +3,7 @@
 from typing import Dict, Optional, Tuple
 
 import torch
-from mmagic.models.losses.pixelwise_loss import _reduction_modes
+from mmagic.models.losses import reduce_loss
 from mmagic.models.utils import flow_warp
 from mmagic.registry import MODELS
 from torch import Tensor, nn
@@ -67,9 +67,9 @@ class OcclusionAwareTemporalLoss(nn.Module):
                  loss_weight: float = 0.2,
                  reduction: str = 'mean') -> None:
         super().__init__()
-        if reduction not in _reduction_modes:
-            raise ValueError(f'Unsupported reduction mode: {reduction}. '
-                             f'Supported ones are: {_reduction_modes}')
+        if reduction not in ('none', 'mean', 'sum'):
+            raise ValueError(f'reduction must be none, mean or sum, got '
+                             f'{reduction!r}')
         self.flow_estimator = MODELS.build(
             flow_estimator if flow_estimator is not None else dict(
                 type='DISFlowEstimator'))
@@ -108,11 +108,6 @@ class OcclusionAwareTemporalLoss(nn.Module):
         with torch.no_grad():
             mask, flow = self.mask_and_flow(gt_ref, gt_nbr)
         warped = flow_warp(pred_nbr, flow, padding_mode='border')
-        diff = (pred_ref - warped).abs() * mask
-        if self.reduction == 'mean':
-            loss = diff.mean()
-        elif self.reduction == 'sum':
-            loss = diff.sum()
-        else:
-            loss = diff
+        # eq. 14: the masked L1 averaged over all elements ('mean')
+        loss = reduce_loss((pred_ref - warped).abs() * mask, self.reduction)
         return self.loss_weight * loss

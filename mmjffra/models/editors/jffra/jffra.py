@@ -116,7 +116,6 @@ class JFFRA(BaseEditModel):
                              f'got {self.test_padding!r}')
         self.max_windows_per_forward = int(
             test_cfg.get('max_windows_per_forward', 1))
-        self.register_buffer('step_counter', torch.zeros(1))
 
     @property
     def num_input_frames(self) -> int:
@@ -155,7 +154,6 @@ class JFFRA(BaseEditModel):
         inputs = self.add_noise_map(inputs, data_samples)
         gt = data_samples.gt_img
         centre = t // 2
-        self.step_counter += 1
         if self.temporal_loss is None:
             start = centre - k // 2
             pred = self.generator(inputs[:, start:start + k], **kwargs)
