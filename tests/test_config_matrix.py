@@ -119,8 +119,7 @@ def test_config_end_to_end(path, tiny_data, tmp_path):
     frames = sorted(out.glob('*.png'))
     assert len(frames) == 4
     lq = cv2.imread(str(sorted(src.iterdir())[0]))
-    scale = cfg.model.generator.get('upscale_factor',
-                                    cfg.model.generator.get('upscale', 4))
+    scale = cfg.model.generator.get('upscale_factor', 4)
     img = cv2.imread(str(frames[0]))
     assert img.shape == (lq.shape[0] * scale, lq.shape[1] * scale, 3)
     assert osp.isdir(work) and not (REPO / 'work_dirs' / work.name).exists()

@@ -284,7 +284,7 @@ def size_options(cfg):
         opts += [
             g + 'embed_dims=12', g + 'num_heads=[2,2,2]',
             g + 'num_blocks=[1,1,1]', g + 'num_refinement_rounds=1',
-            g + 'gda_heads=4', g + 'gda_groups=4', g + 'mid_channels=16'
+            g + 'gda_heads=4', g + 'gda_groups=4', g + 'upsample_channels=16'
         ]
     elif gen.type == 'BasicVSRNet' and gen.mid_channels > 16:
         opts += [g + 'mid_channels=16', g + 'num_blocks=2']

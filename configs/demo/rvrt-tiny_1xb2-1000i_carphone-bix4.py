@@ -22,7 +22,7 @@ model = dict(
         num_refinement_rounds=1,
         gda_heads=4,
         gda_groups=4,
-        mid_channels=16,
+        upsample_channels=16,
         flow_estimator=dict(
             _delete_=True, type='DISFlowEstimator', preset='ultrafast')),
     test_cfg=dict(tile=None))

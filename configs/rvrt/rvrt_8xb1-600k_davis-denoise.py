@@ -16,7 +16,7 @@ experiment_name = 'rvrt_8xb1-600k_davis-denoise'
 work_dir = f'./work_dirs/{experiment_name}'
 
 model = dict(
-    generator=dict(upscale=1, with_noise_map=True),
+    generator=dict(upscale_factor=1, with_noise_map=True),
     test_cfg=dict(tile=(0, 256, 256), tile_overlap=(2, 20, 20)))
 
 train_dataloader = dict(

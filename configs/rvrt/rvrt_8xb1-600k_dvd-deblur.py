@@ -14,7 +14,7 @@ experiment_name = 'rvrt_8xb1-600k_dvd-deblur'
 work_dir = f'./work_dirs/{experiment_name}'
 
 model = dict(
-    generator=dict(upscale=1),
+    generator=dict(upscale_factor=1),
     test_cfg=dict(tile=(0, 256, 256), tile_overlap=(2, 20, 20)))
 
 train_dataloader = dict(batch_size=1, dataset=dict(num_input_frames=16))

@@ -170,7 +170,7 @@ def _generator_cfg(name, args):
     if est is not None and est.get('type') != 'DISFlowEstimator':
         est.pretrained = 'random'
     if spec['kind'] == 'rvrt':
-        model.generator.upscale = args.scale
+        model.generator.upscale_factor = args.scale
     return model
 
 

@@ -12,7 +12,7 @@ model = dict(
         type='RVRTNet',
         in_channels=3,
         out_channels=3,
-        upscale=4,
+        upscale_factor=4,
         clip_size=2,
         embed_dims=144,
         depths=(2, 2, 2),
@@ -26,7 +26,7 @@ model = dict(
         max_residue_magnitude=10,
         mlp_ratio=2.,
         update_flows=True,
-        mid_channels=64,
+        upsample_channels=64,
         flow_estimator=dict(type='SPyNetFlowEstimator', pretrained=None)),
     pixel_loss=dict(type='CharbonnierLoss', loss_weight=1.0, eps=1e-9),
     # restore long/large test videos in overlapping tiles (t, h, w)

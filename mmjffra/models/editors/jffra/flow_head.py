@@ -18,23 +18,23 @@ class FlowHead(nn.Module):
     Args:
         cost_channels (int): Channels of the cost volume (81 for 9x9).
         feat_channels (int): Channels of each feature map.
-        mid_channels (int): Channels of the hidden convs.
+        hidden_channels (int): Channels of the hidden convs.
         out_channels (int): Output channels. Default: 2 (a flow field).
     """
 
     def __init__(self,
                  cost_channels: int,
                  feat_channels: int,
-                 mid_channels: int,
+                 hidden_channels: int,
                  out_channels: int = 2) -> None:
         super().__init__()
         self.in_channels = cost_channels + 2 * feat_channels
         self.layers = nn.Sequential(
-            nn.Conv2d(self.in_channels, mid_channels, 3, 1, 1),
+            nn.Conv2d(self.in_channels, hidden_channels, 3, 1, 1),
             nn.LeakyReLU(negative_slope=0.1, inplace=True),
-            nn.Conv2d(mid_channels, mid_channels, 3, 1, 1),
+            nn.Conv2d(hidden_channels, hidden_channels, 3, 1, 1),
             nn.LeakyReLU(negative_slope=0.1, inplace=True),
-            nn.Conv2d(mid_channels, out_channels, 3, 1, 1))
+            nn.Conv2d(hidden_channels, out_channels, 3, 1, 1))
         nn.init.zeros_(self.layers[-1].weight)
         nn.init.zeros_(self.layers[-1].bias)
 

@@ -39,7 +39,7 @@ class JFFRBlock(nn.Module):
       eq. 11 writes.
 
     Args:
-        mid_channels (int): Channels ``C`` of each frame's features.
+        channels (int): Channels ``C`` of each frame's features.
         num_frames (int): Frames ``2N+1`` in the window.
         num_heads (int): Attention heads; must divide ``num_frames*C``.
             Default: 1.
@@ -51,21 +51,21 @@ class JFFRBlock(nn.Module):
     """
 
     def __init__(self,
-                 mid_channels: int,
+                 channels: int,
                  num_frames: int,
                  num_heads: int = 1,
                  window_size: int = 8,
                  search_radius: int = 4,
                  flow_refinement: bool = True) -> None:
         super().__init__()
-        self.mid_channels = mid_channels
+        self.channels = channels
         self.num_frames = num_frames
         self.flow_refinement = flow_refinement
         if flow_refinement:
             self.cost_volume = L1CostVolume(search_radius)
-            self.flow_head = FlowHead(self.cost_volume.out_channels,
-                                      mid_channels, mid_channels)
-        embed_dims = num_frames * mid_channels
+            self.flow_head = FlowHead(self.cost_volume.out_channels, channels,
+                                      channels)
+        embed_dims = num_frames * channels
         self.norm = nn.LayerNorm(embed_dims)
         self.attn = WindowAttention(embed_dims, num_heads, window_size)
 

@@ -149,4 +149,5 @@ class RVRT(BasicVSR):
             return self.generator(inputs, **kwargs)
         with torch.no_grad():
             return tiled_forward(self.generator, inputs, self.tile,
-                                 self.tile_overlap, self.generator.upscale)
+                                 self.tile_overlap,
+                                 self.generator.upscale_factor)

@@ -16,7 +16,7 @@ from mmengine.model import BaseModule
 from torch import Tensor, nn
 
 from .guided_deform_attn import GuidedDeformableAttention, warp_to_targets
-from .swin3d import RSTBWithInputConv
+from .swin3d import RSTBWithInputConv, as_tuple
 
 
 def pad_sequence_indices(t: int, multiple: int) -> List[int]:
@@ -62,15 +62,6 @@ def chain_clip_flows(adjacent: Tensor, clip: int, clip_size: int) -> Tensor:
     return torch.stack(per_target, dim=1)
 
 
-def _seq(value, length: int, name: str) -> list:
-    if isinstance(value, int):
-        return [value] * length
-    value = list(value)
-    if len(value) != length:
-        raise ValueError(f'{name} needs {length} values, got {value}')
-    return value
-
-
 @MODELS.register_module()
 class RVRTNet(BaseModule):
     """Recurrent video restoration transformer with guided deformable attn.
@@ -78,7 +69,7 @@ class RVRTNet(BaseModule):
     Shape contract of MMagic's recurrent nets: ``(n, t, c, h, w)`` in,
     ``(n, t, out_channels, s*h, s*w)`` out.
 
-    1. Shallow features: a per-frame convolution (for ``upscale=1``, two
+    1. Shallow features: a per-frame convolution (for ``upscale_factor=1``, two
        stride-2 convolutions first, so features live at 1/4 resolution) and
        RSTBs whose 3D windows span the frames of a clip.
     2. Recurrent feature refinement: the (padded) sequence is cut into clips
@@ -99,11 +90,11 @@ class RVRTNet(BaseModule):
     - Sequences whose length is not a multiple of N are padded at the end by
       reflection; the output is cropped back to ``t`` frames.
     - Inputs of any size: attention windows pad with masked keys; for
-      ``upscale=1`` the frames are edge-padded to a multiple of 4.
+      ``upscale_factor=1`` the frames are edge-padded to a multiple of 4.
     - Flows are estimated between neighbouring frames at feature resolution
-      (bicubic 1/4 images for ``upscale=1``) and chained to reach the other
-      frames of the previous clip. The flow estimator is frozen (unlike the
-      official training, which fine-tunes SPyNet after 30k iterations).
+      (bicubic 1/4 images for ``upscale_factor=1``) and chained to reach the
+      other frames of the previous clip. The flow estimator is frozen (unlike
+      the official training, which fine-tunes SPyNet after 30k iterations).
     - ``update_flows``: as in the official code, the refinement modules of
       later rounds are guided by the offsets the first round learned
       (mean over groups and points) instead of the raw flows.
@@ -119,7 +110,7 @@ class RVRTNet(BaseModule):
         with_noise_map (bool): Inputs carry a noise-level map as an extra
             last channel (non-blind denoising). Default: False.
         out_channels (int): Output channels. Default: 3.
-        upscale (int): 1, 2 or 4. Default: 4.
+        upscale_factor (int): 1, 2 or 4. Default: 4.
         clip_size (int): Frames per clip N. Default: 2.
         embed_dims (int): Feature channels. Default: 144.
         depths (Sequence[int]): Swin blocks per RSTB in feature extraction,
@@ -144,7 +135,8 @@ class RVRTNet(BaseModule):
         mlp_ratio (float): MLP ratio of RSTBs and GDA. Default: 2.
         update_flows (bool): Guide later rounds with the offsets learned by
             the first. Default: True.
-        mid_channels (int): Channels of the upsampler. Default: 64.
+        upsample_channels (int): Channels of the pixel-shuffle upsampler.
+            Default: 64.
         flow_estimator (dict): Frozen flow estimator config.
             Default: ``dict(type='SPyNetFlowEstimator')``.
         init_cfg (dict, optional): Initialisation config.
@@ -154,7 +146,7 @@ class RVRTNet(BaseModule):
                  in_channels: int = 3,
                  with_noise_map: bool = False,
                  out_channels: int = 3,
-                 upscale: int = 4,
+                 upscale_factor: int = 4,
                  clip_size: int = 2,
                  embed_dims: int = 144,
                  depths: Sequence[int] = (2, 2, 2),
@@ -171,36 +163,37 @@ class RVRTNet(BaseModule):
                  max_residue_magnitude: float = 10.,
                  mlp_ratio: float = 2.,
                  update_flows: bool = True,
-                 mid_channels: int = 64,
+                 upsample_channels: int = 64,
                  flow_estimator: Optional[Dict] = None,
                  init_cfg: Optional[Dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        if upscale not in (1, 2, 4):
-            raise ValueError(f'upscale must be 1, 2 or 4, got {upscale}')
+        if upscale_factor not in (1, 2, 4):
+            raise ValueError('upscale_factor must be 1, 2 or 4, got '
+                             f'{upscale_factor}')
         if clip_size < 1 or num_refinement_rounds < 1:
             raise ValueError('clip_size and num_refinement_rounds must be '
                              f'>= 1, got {clip_size}, {num_refinement_rounds}')
         self.in_channels = in_channels
         self.with_noise_map = with_noise_map
         self.out_channels = out_channels
-        self.upscale = upscale
+        self.upscale_factor = upscale_factor
         self.clip_size = clip_size
         self.embed_dims = embed_dims
         self.update_flows = update_flows
-        self.feat_stride = 4 if upscale == 1 else 1
+        self.feat_stride = 4 if upscale_factor == 1 else 1
         self.num_modules = 2 * num_refinement_rounds
-        depths = _seq(depths, 3, 'depths')
-        num_heads = _seq(num_heads, 3, 'num_heads')
-        num_blocks = _seq(num_blocks, 3, 'num_blocks')
-        groups = _seq(inputconv_groups, self.num_modules + 2,
-                      'inputconv_groups')
+        depths = as_tuple(depths, 3, 'depths')
+        num_heads = as_tuple(num_heads, 3, 'num_heads')
+        num_blocks = as_tuple(num_blocks, 3, 'num_blocks')
+        groups = as_tuple(inputconv_groups, self.num_modules + 2,
+                          'inputconv_groups')
         window_size = tuple(window_size)
         feat_extract_window = tuple(feat_extract_window or window_size)
         reconstruction_window = tuple(
             reconstruction_window or (1, ) + window_size[1:])
         self.window_size = window_size
         c = embed_dims
-        in_total = self.input_channels
+        in_total = self.expected_channels
 
         self.flow_estimator = MODELS.build(
             flow_estimator or dict(type='SPyNetFlowEstimator'))
@@ -259,28 +252,28 @@ class RVRTNet(BaseModule):
             window_size=reconstruction_window,
             groups=groups[-1],
             mlp_ratio=mlp_ratio)
-        self.conv_before_upsample = nn.Conv2d(c, mid_channels, 1)
-        factor = upscale * self.feat_stride
+        self.conv_before_upsample = nn.Conv2d(c, upsample_channels, 1)
+        factor = upscale_factor * self.feat_stride
         self.upsample = nn.ModuleList([
-            PixelShufflePack(mid_channels, mid_channels, 2, 3)
+            PixelShufflePack(upsample_channels, upsample_channels, 2, 3)
             for _ in range(int(math.log2(factor)))
         ])
-        self.conv_last = nn.Conv2d(mid_channels, out_channels, 3, 1, 1)
+        self.conv_last = nn.Conv2d(upsample_channels, out_channels, 3, 1, 1)
         self.lrelu = nn.LeakyReLU(0.1, inplace=True)
 
     @property
-    def input_channels(self) -> int:
+    def expected_channels(self) -> int:
         """int: Channels of an input frame (image + noise map)."""
         return self.in_channels + int(self.with_noise_map)
 
-    def check_input(self, lqs: Tensor) -> None:
+    def check_inputs(self, lqs: Tensor) -> None:
         """Raise a ValueError naming the shape if ``lqs`` cannot be taken."""
         if lqs.dim() != 5:
             raise ValueError('RVRTNet takes (n, t, c, h, w) clips, got shape '
                              f'{tuple(lqs.shape)}')
-        if lqs.size(2) != self.input_channels:
+        if lqs.size(2) != self.expected_channels:
             noise = ' (image + noise map)' if self.with_noise_map else ''
-            raise ValueError(f'RVRTNet was built for {self.input_channels} '
+            raise ValueError(f'RVRTNet was built for {self.expected_channels} '
                              f'input channels{noise}, got shape '
                              f'{tuple(lqs.shape)}')
         if min(lqs.shape[1:]) < 1:
@@ -361,7 +354,7 @@ class RVRTNet(BaseModule):
         Returns:
             Tensor: (n, t, out_channels, s*h, s*w).
         """
-        self.check_input(lqs)
+        self.check_inputs(lqs)
         n, t, _, h, w = lqs.shape
         x = lqs[:, pad_sequence_indices(t, self.clip_size)]
         pad_h = (-h) % self.feat_stride
@@ -400,12 +393,12 @@ class RVRTNet(BaseModule):
             hr = self.lrelu(up(hr))
         hr = self.conv_last(hr)
         hr = hr.view(n, total, self.out_channels, *hr.shape[-2:])
-        hr = hr[:, :t, :, :h * self.upscale, :w * self.upscale]
+        hr = hr[:, :t, :, :h * self.upscale_factor, :w * self.upscale_factor]
         base = lqs[:, :, :self.out_channels].flatten(0, 1)
-        if self.upscale > 1:
+        if self.upscale_factor > 1:
             base = F.interpolate(
                 base,
-                scale_factor=self.upscale,
+                scale_factor=self.upscale_factor,
                 mode='bilinear',
                 align_corners=False)
         return hr + base.view_as(hr)

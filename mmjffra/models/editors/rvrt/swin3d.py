@@ -19,12 +19,13 @@ from torch import Tensor, nn
 MASK_VALUE = -1e4
 
 
-def _triple(value) -> Tuple[int, int, int]:
+def as_tuple(value, length: int, name: str) -> tuple:
+    """``value`` repeated ``length`` times if an int, else checked."""
     if isinstance(value, int):
-        return (value, value, value)
+        return (value, ) * length
     value = tuple(int(v) for v in value)
-    if len(value) != 3:
-        raise ValueError(f'expected 3 sizes (t, h, w), got {value}')
+    if len(value) != length:
+        raise ValueError(f'{name} needs {length} values, got {value}')
     return value
 
 
@@ -130,7 +131,7 @@ class WindowAttention3D(nn.Module):
                              f'by num_heads ({num_heads})')
         self.embed_dims = embed_dims
         self.num_heads = num_heads
-        self.window_size = _triple(window_size)
+        self.window_size = as_tuple(window_size, 3, 'window_size (t, h, w)')
         wd, wh, ww = self.window_size
         self.relative_position_bias_table = nn.Parameter(
             torch.zeros((2 * wd - 1) * (2 * wh - 1) * (2 * ww - 1), num_heads))
@@ -222,7 +223,7 @@ class SwinTransformerBlock3D(nn.Module):
                  mlp_ratio: float = 2.,
                  qkv_bias: bool = True) -> None:
         super().__init__()
-        self.window_size = _triple(window_size)
+        self.window_size = as_tuple(window_size, 3, 'window_size (t, h, w)')
         self.shift_size = tuple(s // 2 if shift else 0
                                 for s in self.window_size)
         self.norm1 = nn.LayerNorm(embed_dims)

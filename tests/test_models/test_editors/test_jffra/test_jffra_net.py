@@ -23,7 +23,7 @@ def test_five_frames_and_noise_map():
 
 def test_block_refined_flow_equals_initial_flow_at_init():
     block = MODELS.build(
-        dict(type='JFFRBlock', mid_channels=4, num_frames=3, num_heads=2))
+        dict(type='JFFRBlock', channels=4, num_frames=3, num_heads=2))
     feats, flows = torch.rand(2, 3, 4, 12, 10), torch.randn(2, 2, 2, 12, 10)
     new_feats, new_flows = block(feats, flows)
     assert torch.equal(new_flows, flows)

@@ -13,7 +13,7 @@ from mmjffra.models.editors.rvrt import tiled_forward
 def build_model(scale=4, test_cfg=None, **gen_kwargs):
     generator = dict(
         type='RVRTNet',
-        upscale=scale,
+        upscale_factor=scale,
         embed_dims=8,
         depths=(2, 1, 1),
         num_heads=(2, 2, 2),
@@ -21,7 +21,7 @@ def build_model(scale=4, test_cfg=None, **gen_kwargs):
         window_size=(2, 4, 4),
         gda_heads=2,
         gda_groups=2,
-        mid_channels=8,
+        upsample_channels=8,
         flow_estimator=dict(type='DISFlowEstimator', preset='ultrafast'))
     generator.update(gen_kwargs)
     torch.manual_seed(0)

@@ -16,7 +16,7 @@ def build_net(**kwargs):
         window_size=(2, 4, 4),
         gda_heads=2,
         gda_groups=2,
-        mid_channels=8,
+        upsample_channels=8,
         flow_estimator=dict(type='DISFlowEstimator', preset='ultrafast'))
     cfg.update(kwargs)
     torch.manual_seed(0)
@@ -62,7 +62,7 @@ def test_padded_frames_are_cropped_exactly():
 
 
 def test_denoising_net_with_noise_map_any_size():
-    net = build_net(upscale=1, with_noise_map=True).eval()
+    net = build_net(upscale_factor=1, with_noise_map=True).eval()
     with torch.no_grad():
         out = net(torch.rand(2, 3, 4, 18, 21))
     assert out.shape == (2, 3, 3, 18, 21)
