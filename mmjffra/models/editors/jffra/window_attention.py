@@ -7,6 +7,8 @@ import torch.nn.functional as F
 from mmagic.registry import MODELS
 from torch import Tensor, nn
 
+from mmjffra.models.utils import additive_mask
+
 
 def window_partition(x: Tensor, window_size: int) -> Tensor:
     """Split (n, h, w, c) into windows of shape (n*nw, ws*ws, c).
@@ -71,13 +73,14 @@ class WindowAttention(nn.Module):
         self.qkv = nn.Linear(embed_dims, embed_dims * 3, bias=qkv_bias)
         self.proj = nn.Linear(embed_dims, out_channels or embed_dims)
 
-    def _key_mask(self, h: int, w: int, hp: int, wp: int,
-                  device: torch.device) -> Tensor:
-        """Boolean mask (nw, 1, 1, ws*ws): True where a key is a real pixel."""
-        valid = torch.zeros((1, hp, wp, 1), dtype=torch.bool, device=device)
-        valid[:, :h, :w] = True
-        valid = window_partition(valid, self.window_size)  # nw, ws*ws, 1
-        return valid.squeeze(-1)[:, None, None, :]
+    def _key_mask(self, h: int, w: int, hp: int, wp: int, device: torch.device,
+                  dtype: torch.dtype) -> Tensor:
+        """Additive mask (nw, 1, 1, ws*ws) of the padded keys
+        (:mod:`mmjffra.models.utils.attention_mask`)."""
+        padded = torch.ones((1, hp, wp, 1), dtype=torch.bool, device=device)
+        padded[:, :h, :w] = False
+        padded = window_partition(padded, self.window_size)  # nw, ws*ws, 1
+        return additive_mask(padded.squeeze(-1)[:, None, None, :], dtype)
 
     def forward(self, x: Tensor) -> Tensor:
         """Attend within windows.
@@ -107,7 +110,7 @@ class WindowAttention(nn.Module):
 
         mask = None
         if pad_h or pad_w:
-            mask = self._key_mask(h, w, hp, wp, x.device)
+            mask = self._key_mask(h, w, hp, wp, x.device, q.dtype)
             mask = mask.repeat(n, 1, 1, 1)  # (n*nw, 1, 1, L)
         out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
         out = out.transpose(1, 2).reshape(b, length, c)

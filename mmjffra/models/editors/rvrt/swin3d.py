@@ -13,10 +13,7 @@ import torch.nn.functional as F
 from mmagic.registry import MODELS
 from torch import Tensor, nn
 
-# Additive logit for masked keys. Finite (not -inf) so that a query whose
-# keys are all masked (a padded token) gives a uniform row instead of NaN;
-# exp(-1e4) is 0 in float32 and float16, so real tokens ignore masked keys.
-MASK_VALUE = -1e4
+from mmjffra.models.utils import additive_mask
 
 
 def as_tuple(value, length: int, name: str) -> tuple:
@@ -105,8 +102,7 @@ def shifted_window_mask(size: Sequence[int], padded: Sequence[int],
     region = window_partition3d(region[None, ..., None], window)[..., 0]
     valid = window_partition3d(valid[None, ..., None], window)[..., 0]
     masked = (region[:, :, None] != region[:, None, :]) | ~valid[:, None, :]
-    mask = torch.zeros(masked.shape, device=device)
-    return mask.masked_fill(masked, MASK_VALUE)
+    return additive_mask(masked, torch.float32)
 
 
 class WindowAttention3D(nn.Module):
