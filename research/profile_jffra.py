@@ -225,14 +225,9 @@ def breakdown(events):
     return groups, ops
 
 
-def _sync(device):
-    import torch
-    if device == 'cuda':
-        torch.cuda.synchronize()
-
-
 def run(args):
     import torch
+    from benchmark import _sync
     from torch.profiler import ProfilerActivity, profile
     if args.threads:
         torch.set_num_threads(args.threads)

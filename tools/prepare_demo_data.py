@@ -89,50 +89,12 @@ def fetch_clip(cache_dir: str) -> str:
     return video
 
 
-def decode(video: str) -> list:
-    """Decode every frame of ``video`` as an RGB uint8 array with PyAV."""
-    import av
-    if not osp.isfile(video):
-        raise FileNotFoundError(f'video {video!r} does not exist')
-    try:
-        with av.open(video) as container:
-            frames = [
-                f.to_ndarray(format='rgb24') for f in container.decode(video=0)
-            ]
-    except av.error.FFmpegError as err:
-        raise ValueError(f'cannot decode video {video!r}: {err}') from err
-    if not frames:
-        raise ValueError(f'video {video!r} has no frames')
-    return frames
-
-
 def bicubic_downsample(img: np.ndarray, scale: int) -> np.ndarray:
     """x``scale`` MATLAB-like bicubic downsampling, as MMagic's BI data."""
     from mmagic.datasets.transforms import MATLABLikeResize
     resize = MATLABLikeResize(keys=['img'], scale=1 / scale)
     out = resize({'img': img.astype(np.float32)})['img']
     return np.clip(np.round(out), 0, 255).astype(np.uint8)
-
-
-def read_frames(folder: str) -> list:
-    """Read a folder of frames (sorted by file name) as RGB uint8."""
-    if not osp.isdir(folder):
-        raise FileNotFoundError(f'frame folder {folder!r} does not exist')
-    names = sorted(
-        f for f in os.listdir(folder)
-        if f.lower().endswith(('.png', '.jpg', '.jpeg', '.bmp')))
-    if not names:
-        raise ValueError(f'no frames in {folder!r}')
-    frames = []
-    for name in names:
-        img = cv2.imread(osp.join(folder, name), cv2.IMREAD_COLOR)
-        if img is None:
-            raise ValueError(f'cannot read frame {osp.join(folder, name)!r}')
-        if frames and img.shape != frames[0].shape:
-            raise ValueError(f'frame {name} has shape {img.shape}, the first '
-                             f'frame {frames[0].shape}')
-        frames.append(cv2.cvtColor(img, cv2.COLOR_BGR2RGB))
-    return frames
 
 
 def write_clip(frames, out_dir: str, key: str, scale: int) -> None:
@@ -153,12 +115,10 @@ def write_clip(frames, out_dir: str, key: str, scale: int) -> None:
 
 def main():
     args = parse_args()
-    if args.frames:
-        video = args.frames
-        frames = read_frames(args.frames)
-    else:
-        video = args.video or fetch_clip(args.cache_dir)
-        frames = decode(video)
+    from mmjffra.apis.video_io import FrameReader
+    video = args.frames or args.video or fetch_clip(args.cache_dir)
+    # RGB uint8 frames of a video file or a folder (same size checked)
+    frames = list(FrameReader(video))
     if not 0 < args.split < len(frames):
         raise ValueError(f'--split {args.split} must be within (0, '
                          f'{len(frames)}) for {video}')

@@ -27,7 +27,7 @@ import os
 import os.path as osp
 from typing import Dict, List
 
-IMG_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
+from mmjffra.apis.video_io import IMG_EXTS
 
 # The standard DVD test split (Su et al., CVPR 2017).
 DVD_TEST = [
