@@ -1,5 +1,5 @@
 # Copyright (c) mmjffra contributors. All rights reserved.
-from .cost_volume import L1CostVolume, cost_volume_shift, l1_cost_volume
+from .cost_volume import L1CostVolume, l1_cost_volume
 from .flow_head import FlowHead
 from .flow_utils import resize_flow
 from .jffr_block import JFFRBlock
@@ -9,6 +9,6 @@ from .window_attention import WindowAttention, window_partition, window_reverse
 
 __all__ = [
     'JFFRA', 'JFFRBlock', 'JFFRANet', 'temporal_indices', 'L1CostVolume',
-    'l1_cost_volume', 'cost_volume_shift', 'FlowHead', 'resize_flow',
-    'WindowAttention', 'window_partition', 'window_reverse'
+    'l1_cost_volume', 'FlowHead', 'resize_flow', 'WindowAttention',
+    'window_partition', 'window_reverse'
 ]

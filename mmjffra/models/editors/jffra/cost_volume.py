@@ -1,7 +1,5 @@
 # Copyright (c) mmjffra contributors. All rights reserved.
 """L1 cost volume over a local search window (JFFRA eq. 3-4)."""
-from typing import Tuple
-
 import torch
 import torch.nn.functional as F
 from mmagic.registry import MODELS
@@ -128,17 +126,3 @@ class L1CostVolume(nn.Module):
 
     def extra_repr(self) -> str:
         return f'radius={self.radius}'
-
-
-def cost_volume_shift(index: int, radius: int = 4) -> Tuple[int, int]:
-    """Return the (vertical, horizontal) displacement of channel ``index``.
-
-    Args:
-        index (int): Channel of the cost volume.
-        radius (int): Search radius. Default: 4.
-
-    Returns:
-        tuple[int, int]: ``(l, m)`` displacement.
-    """
-    side = 2 * radius + 1
-    return index // side - radius, index % side - radius

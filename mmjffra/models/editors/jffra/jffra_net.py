@@ -43,8 +43,8 @@ class FrameStackConv3d(nn.Conv3d):
     parameters, state-dict keys and results (to float rounding) are those of
     :class:`torch.nn.Conv3d`. On every device this is one ``conv2d`` over
     ``n * t`` images; on the CPU PyTorch's ``conv3d`` of a batch-1 input
-    takes a slow im2col kernel instead (``configs/jffra/README.md``, "Speed
-    and memory").
+    takes a slow im2col kernel instead (``docs/jffra_engineering_notes.md``,
+    "Speed after the redesign").
     """
 
     def __init__(self, *args, **kwargs) -> None:

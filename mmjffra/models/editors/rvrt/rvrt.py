@@ -105,7 +105,9 @@ class RVRT(BasicVSR):
     Args:
         generator (dict): Generator config (``RVRTNet``).
         pixel_loss (dict): Pixel loss config.
-        train_cfg (dict, optional): Unused (kept for config compatibility).
+        train_cfg (dict, optional): Ignored: BasicVSR's ``fix_iter`` does not
+            apply (the flow estimator stays frozen). Kept so that configs
+            written for MMagic's BasicVSR build.
         test_cfg (dict, optional): ``tile`` and ``tile_overlap``.
         init_cfg (dict, optional): Initialisation config.
         data_preprocessor (dict, optional): Data preprocessor config.
@@ -121,7 +123,7 @@ class RVRT(BasicVSR):
         super().__init__(
             generator=generator,
             pixel_loss=pixel_loss,
-            train_cfg=train_cfg,
+            train_cfg=None,
             test_cfg=test_cfg,
             init_cfg=init_cfg,
             data_preprocessor=data_preprocessor)
