@@ -2,7 +2,8 @@
 """Streaming frame readers and writers for videos and frame folders."""
 import os
 import os.path as osp
-from typing import Iterator, Optional
+import re
+from typing import Iterator, List, Optional
 
 import cv2
 import numpy as np
@@ -14,6 +15,32 @@ VIDEO_EXTS = ('.mp4', '.avi', '.mkv', '.mov', '.webm', '.m4v', '.mpg', '.mpeg',
 
 class VideoInputError(ValueError):
     """An input video or frame folder that cannot be read as asked."""
+
+
+def natural_key(name: str) -> tuple:
+    """Sort key of a file name: digit runs compare as numbers.
+
+    ``frame2.png`` comes before ``frame10.png`` (text order puts it after).
+    """
+    return tuple((0, int(part), '') if part.isdigit() else (1, 0, part)
+                 for part in re.split(r'(\d+)', name.lower()) if part)
+
+
+def sorted_frames(folder: str) -> List[str]:
+    """Image files of ``folder`` in natural order.
+
+    Raises:
+        VideoInputError: Two names have the same natural order (e.g.
+            ``1.png`` and ``01.png``): the frame order is ambiguous.
+    """
+    names = [f for f in os.listdir(folder) if f.lower().endswith(IMG_EXTS)]
+    names.sort(key=natural_key)
+    for a, b in zip(names, names[1:]):
+        if natural_key(a) == natural_key(b):
+            raise VideoInputError(
+                f'frames {a!r} and {b!r} of {folder!r} have no order (the '
+                'same numbers): rename them')
+    return [osp.join(folder, f) for f in names]
 
 
 def _check_size(frame: np.ndarray, first: Optional[tuple], where: str):
@@ -49,9 +76,7 @@ class FrameReader:
         self.is_folder = osp.isdir(path)
         self.fps = 25.
         if self.is_folder:
-            self.files = sorted(
-                osp.join(path, f) for f in os.listdir(path)
-                if f.lower().endswith(IMG_EXTS))
+            self.files = sorted_frames(path)
             if not self.files:
                 raise VideoInputError(f'no image frames in folder {path!r}')
             self.total = len(self.files)

@@ -192,3 +192,21 @@ def test_rvrt_restores_a_stream(demo_data):
     with torch.no_grad():
         ref = restorer.generator(lqs)
     np.testing.assert_array_equal(out[4], restorer.to_image(ref[:, 4]))
+
+
+def test_frame_folder_in_natural_order(tmp_path):
+    # frame<i>.png holds the value i: text order would read 1, 10, 11, 2
+    for i in range(1, 12):
+        cv2.imwrite(
+            str(tmp_path / f'frame{i}.png'), np.full((4, 6, 3), i, np.uint8))
+    values = [int(f[0, 0, 0]) for f in FrameReader(str(tmp_path))]
+    assert values == list(range(1, 12))
+    # 1.png and 01.png: no order, a clear error naming both
+    other = tmp_path / 'ambiguous'
+    other.mkdir()
+    for name in ('1.png', '01.png', '2.png'):
+        cv2.imwrite(str(other / name), np.zeros((4, 6, 3), np.uint8))
+    with pytest.raises(
+            VideoInputError, match="'01.png' and '1.png'|"
+            "'1.png' and '01.png'"):
+        FrameReader(str(other))

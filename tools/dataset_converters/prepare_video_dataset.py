@@ -27,7 +27,7 @@ import os
 import os.path as osp
 from typing import Dict, List
 
-from mmjffra.apis.video_io import IMG_EXTS
+from mmjffra.apis.video_io import sorted_frames
 
 # The standard DVD test split (Su et al., CVPR 2017).
 DVD_TEST = [
@@ -40,12 +40,11 @@ CRVD_TEST_SCENES = [7, 8, 9, 10, 11]
 
 
 def list_frames(folder: str) -> List[str]:
-    """Sorted image files of ``folder``; raise if there are none."""
+    """Image files of ``folder`` in natural order (frame2 before frame10);
+    raise if there are none or their order is ambiguous."""
     if not osp.isdir(folder):
         raise FileNotFoundError(f'folder {folder!r} does not exist')
-    frames = sorted(
-        osp.join(folder, f) for f in os.listdir(folder)
-        if f.lower().endswith(IMG_EXTS))
+    frames = sorted_frames(folder)
     if not frames:
         raise FileNotFoundError(f'no frames in {folder!r}')
     return frames
