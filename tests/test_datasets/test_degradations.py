@@ -4,8 +4,6 @@ import pytest
 from mmagic.registry import TRANSFORMS
 from skimage import data as skdata
 
-from mmjffra.datasets.transforms import gaussian_kernel
-
 
 def clip(n=3):
     img = skdata.astronaut()[:64, :64]
@@ -43,23 +41,3 @@ def test_gaussian_noise_errors():
         TRANSFORMS.build(dict(type='AddGaussianNoise', sigma_range=(5, 1)))
     with pytest.raises(ValueError, match='sigma'):
         TRANSFORMS.build(dict(type='AddGaussianNoise', sigma=-1))
-
-
-def test_blur_downsample_known_values():
-    kernel = gaussian_kernel(13, 1.6)
-    assert kernel.sum() == pytest.approx(1.)
-    assert kernel[6, 6] == kernel.max()
-    t = TRANSFORMS.build(dict(type='BlurDownsample', scale=4))
-    # a constant frame stays constant
-    out = t(dict(gt=[np.full((16, 16, 3), 100, np.uint8)]))
-    assert out['img'][0].shape == (4, 4, 3)
-    assert (out['img'][0] == 100).all()
-    # an impulse at a sampled position is attenuated by the kernel centre
-    img = np.zeros((16, 16), np.float32)
-    img[6, 6] = 1.
-    low = t.degrade(img)
-    assert low[1, 1] == pytest.approx(kernel[6, 6], rel=1e-5)
-    assert low[1, 2] == pytest.approx(kernel[6, 2], rel=1e-5)
-    with pytest.raises(ValueError, match='not divisible'):
-        t.degrade(np.zeros((15, 16, 3), np.uint8))
-    assert 'sigma=1.6' in repr(t)

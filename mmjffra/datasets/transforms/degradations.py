@@ -3,7 +3,6 @@
 import zlib
 from typing import List, Optional, Sequence, Tuple
 
-import cv2
 import numpy as np
 from mmagic.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
@@ -108,91 +107,3 @@ class AddGaussianNoise(BaseTransform):
         return (f'{self.__class__.__name__}(keys={self.keys}, '
                 f'sigma_range={self.sigma_range}, sigma={self.sigma}, '
                 f'seed={self.seed}, clip={self.clip})')
-
-
-def gaussian_kernel(kernel_size: int = 13, sigma: float = 1.6) -> np.ndarray:
-    """Normalised 2D Gaussian kernel."""
-    ax = np.arange(kernel_size, dtype=np.float64) - (kernel_size - 1) / 2.
-    k1 = np.exp(-ax**2 / (2. * sigma**2))
-    kernel = np.outer(k1, k1)
-    return kernel / kernel.sum()
-
-
-@TRANSFORMS.register_module()
-class BlurDownsample(BaseTransform):
-    """Blur-downsampling (BD) degradation of Vimeo-90K-BD, Vid4-BD, UDM10.
-
-    The convention of DUF, TOFlow and BasicVSR's BD data: blur with a
-    ``kernel_size`` x ``kernel_size`` Gaussian of standard deviation
-    ``sigma`` (1.6, reflect border), then keep every ``scale``-th pixel
-    starting at ``offset`` (2 for x4, so samples sit near the centre of each
-    4x4 block).
-
-    Required Keys:
-
-    - [key] (list[np.ndarray] or np.ndarray, HWC)
-
-    Added Keys:
-
-    - [out_key] (uint8 when the input is uint8, float32 otherwise)
-
-    Args:
-        key (str): Key of the high-quality frames. Default: 'gt'.
-        out_key (str): Key of the degraded frames. Default: 'img'.
-        scale (int): Downsampling factor. Default: 4.
-        sigma (float): Gaussian standard deviation. Default: 1.6.
-        kernel_size (int): Odd kernel side. Default: 13.
-        offset (int, optional): First sampled pixel. Default: scale // 2.
-    """
-
-    def __init__(self,
-                 key: str = 'gt',
-                 out_key: str = 'img',
-                 scale: int = 4,
-                 sigma: float = 1.6,
-                 kernel_size: int = 13,
-                 offset: Optional[int] = None) -> None:
-        if kernel_size % 2 == 0:
-            raise ValueError(f'kernel_size must be odd, got {kernel_size}')
-        self.key = key
-        self.out_key = out_key
-        self.scale = scale
-        self.sigma = sigma
-        self.kernel_size = kernel_size
-        self.offset = scale // 2 if offset is None else offset
-        self.kernel = gaussian_kernel(kernel_size, sigma)
-
-    def degrade(self, img: np.ndarray) -> np.ndarray:
-        """Blur and subsample one frame (HWC or HW)."""
-        h, w = img.shape[:2]
-        if h % self.scale or w % self.scale:
-            raise ValueError(f'BlurDownsample: frame of shape {img.shape} is '
-                             f'not divisible by scale {self.scale}')
-        blurred = cv2.filter2D(
-            img.astype(np.float32),
-            -1,
-            self.kernel.astype(np.float32),
-            borderType=cv2.BORDER_REFLECT_101)
-        out = blurred[self.offset::self.scale, self.offset::self.scale]
-        if img.dtype == np.uint8:
-            out = np.clip(np.round(out), 0, 255).astype(np.uint8)
-        return out
-
-    def transform(self, results: dict) -> dict:
-        """Degrade ``results[key]`` into ``results[out_key]``.
-
-        Args:
-            results (dict): The data dict.
-
-        Returns:
-            dict: The data dict with the degraded frames.
-        """
-        frames, is_list = _as_list(results[self.key])
-        out = [self.degrade(f) for f in frames]
-        results[self.out_key] = out if is_list else out[0]
-        return results
-
-    def __repr__(self) -> str:
-        return (f'{self.__class__.__name__}(key={self.key!r}, out_key='
-                f'{self.out_key!r}, scale={self.scale}, sigma={self.sigma}, '
-                f'kernel_size={self.kernel_size}, offset={self.offset})')

@@ -3,7 +3,7 @@
 from typing import Dict, List, Optional, Union
 
 import torch
-from mmagic.models import BaseEditModel
+from mmagic.models import BaseEditModel, BasicVSR
 from mmagic.registry import MODELS
 from mmagic.structures import DataSample
 from torch import Tensor
@@ -46,14 +46,6 @@ def temporal_indices(num_frames: int,
                 i = 2 * last - i
         indices.append(min(max(i, 0), last))
     return indices
-
-
-def is_mirror_extended(lqs: Tensor) -> bool:
-    """Whether ``lqs`` (n, t, ...) is a sequence followed by its mirror."""
-    t = lqs.size(1)
-    if t % 2:
-        return False
-    return torch.equal(lqs[:, :t // 2], lqs[:, t // 2:].flip(1))
 
 
 @MODELS.register_module()
@@ -229,7 +221,9 @@ class JFFRA(BaseEditModel):
         gt = data_samples.gt_img[0] if data_samples is not None and \
             'gt_img' in data_samples else None
         if gt is not None and gt.data.ndim == 3:
-            if is_mirror_extended(inputs):
+            # MMagic's own test of it (it reads only the frames, not the
+            # BasicVSR instance)
+            if BasicVSR.check_if_mirror_extended(self, inputs):
                 # MMagic's Vimeo-90K-T pipeline mirrors the 7 frames for
                 # recurrent models (MirrorSequence): keep the original half.
                 inputs = inputs[:, :inputs.size(1) // 2]
