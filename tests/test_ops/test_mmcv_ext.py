@@ -279,8 +279,7 @@ def test_basicvsr_plusplus_trains_on_the_default_path():
     ModulatedDeformConv2d) forward and backward on the stand-in. No demo
     config: BasicVSR++ needs LR frames of 64 px at least, the carphone demo
     clip is 44x36 at x4."""
-    from mmagic.models.editors.basicvsr_plusplus_net import \
-        BasicVSRPlusPlusNet
+    from mmagic.models.editors import BasicVSRPlusPlusNet
     torch.manual_seed(0)
     net = BasicVSRPlusPlusNet(
         mid_channels=8,
