@@ -12,30 +12,13 @@ from torch import Tensor
 
 from mmjffra.models.editors.jffra import JFFRANet, temporal_indices
 from mmjffra.models.editors.rvrt import RVRTNet
-from mmjffra.models.flow_estimators import flow_estimators_to_float32
+from mmjffra.models.flow_estimators import (
+    flow_estimators_to_float32, random_weights_for_learned_estimators)
 from mmjffra.models.utils import noise_level_map
 
 
 class CheckpointMismatchError(ValueError):
     """A checkpoint whose weights do not fit the model of a config."""
-
-
-def _flow_weights_from_checkpoint(cfg) -> None:
-    """Learned flow estimators take their weights from the checkpoint.
-
-    A training config names the estimator's weight file (``pretrained``),
-    which a user restoring a video need not have: the generator's
-    checkpoint holds those weights, and the strict load below checks it.
-    """
-    if isinstance(cfg, dict):
-        if str(cfg.get('type', '')).endswith('FlowEstimator') and \
-                'DIS' not in cfg['type']:
-            cfg['pretrained'] = 'random'
-        for value in cfg.values():
-            _flow_weights_from_checkpoint(value)
-    elif isinstance(cfg, (list, tuple)):
-        for value in cfg:
-            _flow_weights_from_checkpoint(value)
 
 
 def _strip_weight_urls(gen_cfg: Dict) -> None:
@@ -107,7 +90,10 @@ class VideoRestorer:
             raise ValueError('half precision (fp16) needs --device cuda')
         model_cfg = config.model.copy()
         _strip_weight_urls(model_cfg.generator)
-        _flow_weights_from_checkpoint(model_cfg.generator)
+        # learned flow estimators take their weights from the checkpoint
+        # (the strict load below checks it), not from the training config's
+        # weight file, which a user restoring a video need not have
+        random_weights_for_learned_estimators(model_cfg.generator)
         # training-only parts (the temporal loss and its flow estimator)
         model_cfg.pop('temporal_loss', None)
         model = MODELS.build(model_cfg)

@@ -166,9 +166,9 @@ def _generator_cfg(name, args):
             model.generator.flow_estimator = dict(type=args.jffra_flow)
     # speed does not depend on the weights: learned flow estimators (RAFT,
     # SPyNet) run with random weights, said explicitly (None is refused)
-    est = gen.get('flow_estimator')
-    if est is not None and est.get('type') != 'DISFlowEstimator':
-        est.pretrained = 'random'
+    from mmjffra.models.flow_estimators import \
+        random_weights_for_learned_estimators
+    random_weights_for_learned_estimators(gen)
     if spec['kind'] == 'rvrt':
         model.generator.upscale_factor = args.scale
     return model

@@ -155,3 +155,21 @@ def flow_estimators_to_float32(model: nn.Module) -> nn.Module:
         if isinstance(module, BaseFlowEstimator):
             module.float()
     return model
+
+
+def random_weights_for_learned_estimators(cfg) -> None:
+    """Set ``pretrained='random'`` on every learned flow estimator in a
+    config (in place): where the weights come from elsewhere (a checkpoint
+    that holds them) or do not matter (timings)."""
+    if isinstance(cfg, dict):
+        from mmagic.registry import MODELS
+        cls = MODELS.get(cfg['type']) if isinstance(cfg.get('type'),
+                                                    str) else None
+        if isinstance(cls, type) and issubclass(cls, BaseFlowEstimator) \
+                and cls.learned:
+            cfg['pretrained'] = 'random'
+        for value in cfg.values():
+            random_weights_for_learned_estimators(value)
+    elif isinstance(cfg, (list, tuple)):
+        for value in cfg:
+            random_weights_for_learned_estimators(value)

@@ -163,3 +163,22 @@ def test_learned_estimator_without_weights_is_refused(cfg, url):
     est = MODELS.build(dict(cfg, pretrained='random'))
     assert est.random_weights
     assert not MODELS.build(dict(type='DISFlowEstimator')).random_weights
+
+
+def test_random_weights_only_for_learned_estimators():
+    from mmjffra.models.flow_estimators import \
+        random_weights_for_learned_estimators
+    cfg = dict(
+        type='JFFRA',
+        generator=dict(
+            type='JFFRANet',
+            flow_estimator=dict(type='RAFTFlowEstimator', pretrained=None)),
+        temporal_loss=dict(
+            type='OcclusionAwareTemporalLoss',
+            flow_estimator=dict(type='DISFlowEstimator')),
+        extra=[dict(type='SPyNetFlowEstimator', pretrained='w.pth')])
+    random_weights_for_learned_estimators(cfg)
+    assert cfg['generator']['flow_estimator']['pretrained'] == 'random'
+    assert cfg['extra'][0]['pretrained'] == 'random'
+    assert 'pretrained' not in cfg['temporal_loss']['flow_estimator']
+    assert 'pretrained' not in cfg['generator']
