@@ -10,6 +10,7 @@ import os
 import os.path as osp
 import sys
 
+import torch
 from mmagic.utils import print_colored_log
 from mmengine.config import Config, DictAction
 from mmengine.hooks import Hook
@@ -96,6 +97,10 @@ def main():
         runner.register_hook(SaveMetricHook(), 'LOWEST')
 
     runner.test()
+    # every rank leaves the process group before exiting (gloo's threads
+    # otherwise may abort the interpreter's shutdown)
+    if torch.distributed.is_initialized():
+        torch.distributed.destroy_process_group()
 
 
 if __name__ == '__main__':

@@ -12,6 +12,7 @@ import os
 import os.path as osp
 import sys
 
+import torch
 from mmagic.utils import print_colored_log
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
@@ -111,6 +112,10 @@ def main():
     print_colored_log(f'Log directory: {runner._log_dir}')
 
     runner.train()
+    # every rank leaves the process group before exiting (gloo's threads
+    # otherwise may abort the interpreter's shutdown)
+    if torch.distributed.is_initialized():
+        torch.distributed.destroy_process_group()
 
     print_colored_log(f'Log saved under {runner._log_dir}')
     print_colored_log(f'Checkpoint saved under {cfg.work_dir}')
