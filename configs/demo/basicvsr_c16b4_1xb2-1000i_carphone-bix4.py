@@ -17,7 +17,11 @@ model = dict(
         num_blocks=4,
         # MMagic downloads SPyNet weights from a URL; no download here:
         # random initialisation (pass a local path to use real weights).
-        spynet_pretrained=None))
+        spynet_pretrained=None),
+    # SPyNet starts from random weights here, so it must learn from the
+    # first iteration (MMagic's fix_iter=5000 freezes a pre-trained SPyNet
+    # for longer than this whole run; at lr x 0.125 as MMagic's recipe)
+    train_cfg=dict(fix_iter=0))
 
 train_dataloader = {{_base_.demo_train_dataloader}}
 val_dataloader = {{_base_.demo_val_dataloader}}

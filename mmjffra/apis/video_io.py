@@ -135,10 +135,78 @@ class FrameReader:
                 f'cannot decode video {self.path!r}: {err}') from err
 
 
+def _sibling(path: str, tag: str) -> str:
+    """A hidden name next to ``path`` (same folder, same extension)."""
+    folder, name = osp.split(osp.abspath(path))
+    stem, ext = osp.splitext(name)
+    if osp.isdir(path) or not ext:
+        return osp.join(folder, f'.{name}.{tag}{os.getpid()}')
+    return osp.join(folder, f'.{stem}.{tag}{os.getpid()}{ext}')
+
+
+def move_into_place(tmp: str, dst: str) -> None:
+    """Replace ``dst`` by ``tmp`` (a file or a folder); the old ``dst`` is
+    removed only once the new one is in place."""
+    import shutil
+    if osp.isdir(dst) and not osp.islink(dst):
+        old = _sibling(dst, 'old')
+        os.replace(dst, old)
+        os.replace(tmp, dst)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(tmp, dst)
+
+
+def remove_path(path: str) -> None:
+    import shutil
+    if osp.isdir(path) and not osp.islink(path):
+        shutil.rmtree(path, ignore_errors=True)
+    elif osp.exists(path):
+        os.remove(path)
+
+
+def audio_streams(path: str) -> int:
+    """Number of audio streams of a video file (0 for a folder)."""
+    if osp.isdir(path):
+        return 0
+    import av
+    try:
+        with av.open(path) as container:
+            return len(container.streams.audio)
+    except av.error.FFmpegError:
+        return 0
+
+
+def copy_audio(src, out, stream, start: float, seconds: float) -> None:
+    """Mux the audio packets of ``src`` (an open input container) from
+    ``start`` for ``seconds`` into ``stream`` of ``out``, shifted to start
+    at 0 (no re-encoding)."""
+    audio = src.streams.audio[0]
+    tb = audio.time_base
+    shift = int(round(start / tb))
+    for packet in src.demux(audio):
+        if packet.pts is None or packet.size == 0:
+            continue
+        t = float(packet.pts * tb)
+        if t < start - 1e-6:
+            continue
+        if t >= start + seconds:
+            break
+        packet.pts -= shift
+        if packet.dts is not None:
+            packet.dts -= shift
+        packet.stream = stream
+        out.mux(packet)
+
+
 class FrameWriter:
     """Write RGB uint8 frames one at a time to a video file or a folder.
 
-    The output is refused if it exists, unless ``overwrite``.
+    Everything is written to a hidden temporary sibling of ``path`` and
+    moved into place by :meth:`commit` (``with`` does it when the block
+    ends without an error; an error removes the temporary output): a
+    failed run leaves nothing behind and a previous output untouched. The
+    output is refused if it exists, unless ``overwrite``.
 
     Args:
         path (str): Output video file (by extension) or folder of PNGs.
@@ -146,6 +214,16 @@ class FrameWriter:
         codec (str): Video codec. Default: 'libx264'.
         crf (int): Constant rate factor (quality) of x264/x265. Default: 18.
         overwrite (bool): Replace an existing output. Default: False.
+        audio_from (str, optional): Copy the first audio stream of this
+            video file into a video output (no re-encoding). Default: None.
+        audio_start (float): Seconds of that audio the output starts at
+            (the first restored frame's time). Default: 0.
+        first_index (int): Number of the first PNG of a folder output.
+            Default: 0.
+        b_frames (bool): Allow B-frames (x264/x265). Parts that are joined
+            without re-encoding are written without. Default: True.
+        direct (bool): Write to ``path`` itself (a part of a joint output
+            whose folder is already temporary). Default: False.
     """
 
     def __init__(self,
@@ -153,45 +231,70 @@ class FrameWriter:
                  fps: float = 25.,
                  codec: str = 'libx264',
                  crf: int = 18,
-                 overwrite: bool = False) -> None:
+                 overwrite: bool = False,
+                 audio_from: Optional[str] = None,
+                 audio_start: float = 0.,
+                 first_index: int = 0,
+                 b_frames: bool = True,
+                 direct: bool = False) -> None:
         self.is_video = path.lower().endswith(VIDEO_EXTS)
-        if osp.exists(path) and not overwrite and (self.is_video
-                                                   or not osp.isdir(path)
-                                                   or os.listdir(path)):
+        if not direct and osp.exists(path) and not overwrite and (
+                self.is_video or not osp.isdir(path) or os.listdir(path)):
             raise FileExistsError(
                 f'output {path!r} exists; pass --overwrite to replace it')
+        if fps <= 0:
+            raise ValueError(f'fps must be positive, got {fps}')
         self.path = path
+        self.tmp = path if direct else _sibling(path, 'tmp')
+        self.direct = direct
         self.fps = fps
         self.codec = codec
         self.crf = crf
+        self.audio_from = audio_from if self.is_video else None
+        self.audio_start = audio_start
+        self.first_index = first_index
+        self.b_frames = b_frames
         self.count = 0
         self._container = None
         self._stream = None
+        self._audio = None
+        self._audio_src = None
+        parent = osp.dirname(osp.abspath(path))
+        os.makedirs(parent, exist_ok=True)
         if not self.is_video:
-            os.makedirs(path, exist_ok=True)
+            os.makedirs(self.tmp, exist_ok=True)
+
+    def _open(self, width: int, height: int) -> None:
+        from fractions import Fraction
+
+        import av
+        self._container = av.open(self.tmp, 'w')
+        rate = Fraction(self.fps).limit_denominator(1001)
+        self._stream = self._container.add_stream(self.codec, rate=rate)
+        self._stream.width = width - width % 2
+        self._stream.height = height - height % 2
+        self._stream.pix_fmt = 'yuv420p'
+        if self.codec in ('libx264', 'libx265'):
+            options = {'crf': str(self.crf)}
+            if not self.b_frames:
+                options['bf'] = '0'
+            self._stream.options = options
+        if self.audio_from and audio_streams(self.audio_from):
+            self._audio_src = av.open(self.audio_from)
+            self._audio = self._container.add_stream_from_template(
+                self._audio_src.streams.audio[0])
 
     def write(self, frame: np.ndarray) -> None:
         """Write one (h, w, 3) RGB uint8 frame."""
         if not self.is_video:
             cv2.imwrite(
-                osp.join(self.path, f'{self.count:08d}.png'),
+                osp.join(self.tmp, f'{self.first_index + self.count:08d}.png'),
                 cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
             self.count += 1
             return
-        from fractions import Fraction
-
         import av
         if self._container is None:
-            parent = osp.dirname(osp.abspath(self.path))
-            os.makedirs(parent, exist_ok=True)
-            self._container = av.open(self.path, 'w')
-            rate = Fraction(self.fps).limit_denominator(1001)
-            self._stream = self._container.add_stream(self.codec, rate=rate)
-            self._stream.width = frame.shape[1] - frame.shape[1] % 2
-            self._stream.height = frame.shape[0] - frame.shape[0] % 2
-            self._stream.pix_fmt = 'yuv420p'
-            if self.codec in ('libx264', 'libx265'):
-                self._stream.options = {'crf': str(self.crf)}
+            self._open(frame.shape[1], frame.shape[0])
         frame = frame[:self._stream.height, :self._stream.width]
         video_frame = av.VideoFrame.from_ndarray(
             np.ascontiguousarray(frame), format='rgb24')
@@ -199,16 +302,101 @@ class FrameWriter:
             self._container.mux(packet)
         self.count += 1
 
+    def _copy_audio(self) -> None:
+        copy_audio(self._audio_src, self._container, self._audio,
+                   self.audio_start, self.count / self.fps)
+
     def close(self) -> None:
-        """Flush and close a video output."""
+        """Flush and close a video output (still at its temporary path)."""
         if self._container is not None:
             for packet in self._stream.encode():
                 self._container.mux(packet)
+            if self._audio is not None:
+                self._copy_audio()
             self._container.close()
             self._container = None
+        if self._audio_src is not None:
+            self._audio_src.close()
+            self._audio_src = None
+
+    def commit(self) -> None:
+        """Close and move the output into place."""
+        self.close()
+        if self.direct:
+            return
+        if self.is_video and not osp.exists(self.tmp):
+            raise VideoInputError(f'no frame was written to {self.path!r}')
+        move_into_place(self.tmp, self.path)
+
+    def abort(self) -> None:
+        """Close and remove the temporary output."""
+        try:
+            self.close()
+        except Exception:  # an error while closing must not hide the first
+            pass
+        if not self.direct:
+            remove_path(self.tmp)
 
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
-        self.close()
+    def __exit__(self, exc_type, *exc):
+        if exc_type is None:
+            self.commit()
+        else:
+            self.abort()
+
+
+def join_video_parts(parts: List[str],
+                     dst: str,
+                     fps: float,
+                     audio_from: Optional[str] = None,
+                     audio_start: float = 0.) -> int:
+    """Concatenate video parts of one stream without re-encoding.
+
+    The parts (written by :class:`FrameWriter` with ``b_frames=False``, one
+    per rank, in order) are remuxed into ``dst`` with their timestamps
+    shifted by the frames before them; the audio of ``audio_from`` is
+    copied as :class:`FrameWriter` does.
+
+    Returns:
+        int: Frames in the joined video.
+    """
+    from fractions import Fraction
+
+    import av
+    out = av.open(dst, 'w')
+    audio_src = audio = None
+    try:
+        with av.open(parts[0]) as first:
+            stream = out.add_stream_from_template(first.streams.video[0])
+        if audio_from and audio_streams(audio_from):
+            audio_src = av.open(audio_from)
+            audio = out.add_stream_from_template(audio_src.streams.audio[0])
+        frame_dur = None
+        offset = 0
+        count = 0
+        for part in parts:
+            with av.open(part) as container:
+                src = container.streams.video[0]
+                if frame_dur is None:
+                    frame_dur = int(round(1 / (Fraction(fps) * src.time_base)))
+                n = 0
+                for packet in container.demux(src):
+                    if packet.size == 0:
+                        continue
+                    packet.pts += offset
+                    if packet.dts is not None:
+                        packet.dts += offset
+                    packet.stream = stream
+                    out.mux(packet)
+                    n += 1
+            offset += n * frame_dur
+            count += n
+        if audio is not None:
+            copy_audio(audio_src, out, audio, audio_start, count / fps)
+    finally:
+        out.close()
+        if audio_src is not None:
+            audio_src.close()
+    return count

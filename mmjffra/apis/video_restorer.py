@@ -1,67 +1,170 @@
 # Copyright (c) mmjffra contributors. All rights reserved.
 """Restore a user's video of any length and size, frame by frame."""
-import math
+import os
 import os.path as osp
+import sys
+import time
 from typing import Dict, Iterable, Iterator, List, Optional, Union
 
 import numpy as np
 import torch
 from mmagic.registry import MODELS
 from mmengine.config import Config
-from torch import Tensor
+from torch import Tensor, nn
 
-from mmjffra.models.editors.jffra import JFFRANet, temporal_indices
-from mmjffra.models.editors.rvrt import RVRTNet
 from mmjffra.models.flow_estimators import (
     flow_estimators_to_float32, random_weights_for_learned_estimators)
-from mmjffra.models.utils import noise_level_map
+from mmjffra.models.utils import (ClipRestorer, auto_max_windows,
+                                  get_inference_spec, noise_level_map,
+                                  window_indices)
+from .video_io import VIDEO_EXTS
 
 
 class CheckpointMismatchError(ValueError):
     """A checkpoint whose weights do not fit the model of a config."""
 
 
-def _strip_weight_urls(gen_cfg: Dict) -> None:
-    """Weights are loaded from the checkpoint: never download in __init__."""
-    for key in ('spynet_pretrained', 'init_cfg', 'pretrained'):
-        if key in gen_cfg and isinstance(gen_cfg[key], (str, dict)) and \
-                'http' in str(gen_cfg[key]):
+class RestorationError(RuntimeError):
+    """A restoration that failed on one or more ranks."""
+
+
+def _no_weight_downloads(gen_cfg: Dict) -> None:
+    """Weights come from the checkpoint: drop every pre-trained weight
+    reference of the generator (``init_cfg``, ``pretrained``,
+    ``spynet_pretrained``, ...), so that building it never downloads."""
+    for key in list(gen_cfg):
+        if key == 'init_cfg' or key.endswith('pretrained'):
             gen_cfg[key] = None
 
 
+def generator_state_dict(state: Dict) -> Dict:
+    """The generator's weights of a checkpoint's state dict.
+
+    Takes the ``generator.`` entries of a model checkpoint (ours, or
+    MMagic's released BasicVSR/BasicVSR++/EDVR weights; DDP's ``module.``
+    prefix dropped), leaving out the losses' modules and wrapper buffers
+    such as BasicVSR's ``step_counter``; a bare generator state dict is
+    taken as it is.
+    """
+    state = {
+        (k[len('module.'):] if k.startswith('module.') else k): v
+        for k, v in state.items()
+    }
+    if any(k.startswith('generator.') for k in state):
+        return {
+            k[len('generator.'):]: v
+            for k, v in state.items() if k.startswith('generator.')
+        }
+    return state
+
+
+def load_generator_checkpoint(generator: nn.Module,
+                              checkpoint: str,
+                              config_name: str = 'the config') -> None:
+    """Load the generator's weights of a checkpoint, strictly.
+
+    The file is read by MMEngine's ``CheckpointLoader`` (local paths, URLs
+    and every backend MMEngine knows) and loaded by MMEngine's
+    ``load_state_dict``; this function only picks the generator's entries.
+
+    Raises:
+        FileNotFoundError: A local checkpoint that does not exist.
+        CheckpointMismatchError: An unreadable checkpoint, or one whose
+            keys differ from the generator's (one line: the config, the
+            checkpoint and the first missing/unexpected keys).
+    """
+    from mmengine.runner.checkpoint import CheckpointLoader, load_state_dict
+    if '://' not in checkpoint and not osp.isfile(checkpoint):
+        raise FileNotFoundError(f'checkpoint {checkpoint!r} does not exist')
+    try:
+        ckpt = CheckpointLoader.load_checkpoint(
+            checkpoint, map_location='cpu', logger='silent')
+    except Exception as err:
+        raise CheckpointMismatchError(
+            f'cannot read checkpoint {checkpoint!r}: '
+            f'{str(err).splitlines()[0] if str(err) else type(err).__name__}'
+        ) from err
+    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
+    if not isinstance(state, dict) or not state:
+        raise CheckpointMismatchError(f'{checkpoint!r} holds no state_dict')
+    state = generator_state_dict(state)
+    expected = set(generator.state_dict())
+    missing = sorted(expected - set(state))
+    unexpected = sorted(set(state) - expected)
+    shapes = [
+        k for k in sorted(expected & set(state))
+        if tuple(state[k].shape) != tuple(generator.state_dict()[k].shape)
+    ]
+    if missing or unexpected or shapes:
+        raise CheckpointMismatchError(
+            f'checkpoint {checkpoint!r} does not match the model of '
+            f'{config_name}: {len(missing)} missing keys {missing[:3]}, '
+            f'{len(unexpected)} unexpected keys {unexpected[:3]}, '
+            f'{len(shapes)} of other shapes {shapes[:3]}')
+    load_state_dict(generator, state, strict=True, logger='silent')
+
+
+def parse_device(device: Union[str, torch.device]) -> torch.device:
+    """``'cpu'``, ``'cuda'`` or ``'cuda:N'``, checked against the machine."""
+    try:
+        dev = torch.device(device)
+    except RuntimeError as err:
+        raise ValueError(f'unknown device {device!r}: {err}') from err
+    if dev.type == 'cuda':
+        if not torch.cuda.is_available():
+            raise ValueError(f'--device {device} asked, but CUDA is not '
+                             'available')
+        count = torch.cuda.device_count()
+        if dev.index is not None and dev.index >= count:
+            raise ValueError(f'--device {device} asked, but this machine '
+                             f'has {count} CUDA device(s)')
+    elif dev.type != 'cpu':
+        raise ValueError(f'device must be cpu, cuda or cuda:N, got {device!r}')
+    return dev
+
+
 class VideoRestorer:
-    """Restore videos with a trained JFFRA (or MMagic video) model.
+    """Restore videos with a trained JFFRA, RVRT or MMagic video model.
 
     Frames stream through the model: each output frame is produced as soon
-    as the frames of its window have been read and is handed back at once,
-    so host and device memory stay flat whatever the length of the video.
+    as the frames it needs have been read and is handed back at once, so
+    host and device memory stay flat whatever the length of the video.
+    What the network needs is read from its declaration
+    (:func:`mmjffra.models.utils.get_inference_spec`) and every forward
+    goes through the project's one inference path
+    (:class:`mmjffra.models.utils.ClipRestorer`), as the models' test modes:
 
-    - Sliding-window nets (JFFRA, EDVR): one window of ``2N+1`` frames per
-      output frame, the sequence ends padded by reflection (as JFFRA's
-      test setting).
-    - Recurrent nets (BasicVSR, BasicVSR++, RVRT): overlapping temporal
+    - window networks (JFFRA, EDVR): one window of ``2N+1`` frames per
+      output frame, the clip ends padded as the model's test setting
+      (reflection), ``max_windows`` windows per forward;
+    - sequence networks (BasicVSR, BasicVSR++, IconVSR, RVRT): temporal
       chunks of ``chunk`` frames with ``chunk_overlap`` context frames on
       each side.
 
-    Spatial tiling (``tile`` LQ pixels, ``tile_overlap``) bounds the memory
-    of large frames: tiles start on multiples of the network's alignment
-    (JFFRA's attention windows stay where they are in the whole frame),
-    JFFRA's initial flows are computed once on the whole frame and cropped
-    per tile, and overlapping tiles are blended with linear ramps.
+    Spatial tiles (``tile`` LQ pixels, ``tile_overlap``) bound the memory
+    of large frames: they start on multiples of the network's spatial
+    multiple, JFFRA's initial flows are computed on the whole frame and
+    cropped per tile, and overlaps are blended with linear ramps.
 
     Args:
         config (str | Config): Model config (e.g. a JFFRA task config).
-        checkpoint (str, optional): Checkpoint of the model. Default: None
+        checkpoint (str, optional): Checkpoint: of any of our configs'
+            trainings, or MMagic's released weights format. Default: None
             (random weights, for tests).
-        device (str): 'cpu' or 'cuda'. Default: 'cpu'.
+        device (str): 'cpu', 'cuda' or 'cuda:N'. Default: 'cpu'.
         fp16 (bool): Half precision (CUDA only). Default: False.
         tile (int, optional): Tile side in LQ pixels. Default: None.
-        tile_overlap (int): Overlap of tiles in LQ pixels. Default: 32.
+        tile_overlap (int): Tile overlap in LQ pixels. Default: 32.
         noise_sigma (float, optional): Noise level (0-255) for non-blind
             denoising models (``with_noise_map``). Default: None.
-        chunk (int): Frames per chunk of a recurrent net. Default: 20.
+        chunk (int): Frames per chunk of a sequence network. Default: 20.
         chunk_overlap (int): Context frames on each side of a chunk.
             Default: 5.
+        max_windows (int | str, optional): Windows per forward of a window
+            network, or ``'auto'`` (as many as fit 70% of the free GPU
+            memory; 1 on the CPU). Default: None, the config's
+            ``model.test_cfg.max_windows_per_forward`` (the key
+            ``tools/test.py`` uses) or 1.
         cfg_options (dict, optional): Overrides merged into the config.
     """
 
@@ -75,6 +178,7 @@ class VideoRestorer:
                  noise_sigma: Optional[float] = None,
                  chunk: int = 20,
                  chunk_overlap: int = 5,
+                 max_windows: Optional[Union[int, str]] = None,
                  cfg_options: Optional[Dict] = None) -> None:
         from mmengine.registry import init_default_scope
         if isinstance(config, str):
@@ -84,12 +188,11 @@ class VideoRestorer:
         if cfg_options:
             config.merge_from_dict(cfg_options)
         init_default_scope(config.get('default_scope', 'mmagic'))
-        if device == 'cuda' and not torch.cuda.is_available():
-            raise ValueError('--device cuda asked, but CUDA is not available')
-        if fp16 and device != 'cuda':
+        self.device = parse_device(device)
+        if fp16 and self.device.type != 'cuda':
             raise ValueError('half precision (fp16) needs --device cuda')
         model_cfg = config.model.copy()
-        _strip_weight_urls(model_cfg.generator)
+        _no_weight_downloads(model_cfg.generator)
         # learned flow estimators take their weights from the checkpoint
         # (the strict load below checks it), not from the training config's
         # weight file, which a user restoring a video need not have
@@ -98,94 +201,48 @@ class VideoRestorer:
         model_cfg.pop('temporal_loss', None)
         model = MODELS.build(model_cfg)
         if checkpoint is not None:
-            self._load(model, checkpoint, config)
-        self.model = model.to(device).eval()
+            load_generator_checkpoint(
+                model.generator, checkpoint,
+                getattr(config, 'filename', None) or 'the config')
+        self.model = model.to(self.device).eval()
         self.generator = self.model.generator
         if fp16:
             flow_estimators_to_float32(self.generator.half())
-        self.device = device
         self.dtype = torch.float16 if fp16 else torch.float32
-        self.tile = tile
-        self.tile_overlap = tile_overlap
-        self.chunk = chunk
-        self.chunk_overlap = chunk_overlap
+        self.spec = get_inference_spec(self.generator)
+        self.scale = self.spec.scale
         self.noise_sigma = noise_sigma
-        self.padding = getattr(self.model, 'test_padding', 'reflection')
-
-        gen = self.generator
-        if isinstance(gen, JFFRANet):
-            self.kind, self.radius = 'window', gen.num_frames // 2
-            levels = len(gen.channels)
-            window = gen.encoder[0].jffr.attn.window_size
-            self.align = window * 2**(levels - 1)
-        elif isinstance(gen, RVRTNet):
-            # clips of a recurrent chunk; tiles keep attention windows put
-            self.kind, self.radius = 'recurrent', 0
-            self.align = gen.window_size[1] * gen.feat_stride
-        elif hasattr(gen, 'center_frame_idx'):  # EDVRNet
-            self.kind, self.radius = 'window', gen.center_frame_idx
-            self.align = 4
-        else:
-            self.kind, self.radius, self.align = 'recurrent', 0, 4
-        if tile is not None and tile - tile_overlap < self.align:
-            raise ValueError(f'tile - tile_overlap must be at least '
-                             f'{self.align} (the alignment of this network), '
-                             f'got tile={tile}, tile_overlap={tile_overlap}')
-        if getattr(gen, 'with_noise_map', False) and noise_sigma is None:
+        if getattr(self.generator, 'with_noise_map', False) and \
+                noise_sigma is None:
             raise ValueError('this model denoises with a noise-level map: '
                              'give the noise level (--noise-sigma, 0-255)')
+        if max_windows is None:
+            max_windows = (config.model.get('test_cfg')
+                           or {}).get('max_windows_per_forward', 1)
+        if max_windows != 'auto' and (not isinstance(max_windows, int)
+                                      or max_windows < 1):
+            raise ValueError('max_windows must be a positive int or "auto", '
+                             f'got {max_windows!r}')
+        self.max_windows = max_windows
+        self.clip = ClipRestorer(
+            self.generator,
+            self.spec,
+            padding=getattr(self.model, 'test_padding', 'reflection'),
+            max_windows=1 if max_windows == 'auto' else max_windows,
+            chunk=chunk,
+            chunk_overlap=chunk_overlap,
+            tile=tile,
+            tile_overlap=tile_overlap)
         pre = self.model.data_preprocessor
-        self.mean = pre.mean.view(1, -1, 1, 1).to(device, self.dtype) \
+        self.mean = pre.mean.view(1, -1, 1, 1).to(self.device, self.dtype) \
             if getattr(pre, 'mean', None) is not None else None
-        self.std = pre.std.view(1, -1, 1, 1).to(device, self.dtype) \
+        self.std = pre.std.view(1, -1, 1, 1).to(self.device, self.dtype) \
             if getattr(pre, 'std', None) is not None else None
-        self.scale = self._infer_scale()
-
-    @staticmethod
-    def _load(model, checkpoint: str, config) -> None:
-        if not osp.isfile(checkpoint):
-            raise FileNotFoundError(f'checkpoint {checkpoint!r} does not '
-                                    'exist')
-        try:
-            ckpt = torch.load(
-                checkpoint, map_location='cpu', weights_only=True)
-        except Exception as err:
-            raise CheckpointMismatchError(
-                f'cannot read checkpoint {checkpoint!r}: {err}') from err
-        state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) \
-            else None
-        if not isinstance(state, dict):
-            raise CheckpointMismatchError(
-                f'{checkpoint!r} holds no state_dict')
-        # the generator only: a training checkpoint also holds the losses'
-        # modules (JFFRA's temporal loss and its flow estimator)
-        # (a bare generator state_dict is taken as it is)
-        if any(k.startswith('generator.') for k in state):
-            state = {
-                k[len('generator.'):]: v
-                for k, v in state.items() if k.startswith('generator.')
-            }
-        result = model.generator.load_state_dict(state, strict=False)
-        missing = result.missing_keys
-        if missing or result.unexpected_keys:
-            name = getattr(config, 'filename', None) or 'the config'
-            raise CheckpointMismatchError(
-                f'checkpoint {checkpoint!r} does not match the model of '
-                f'{name}: {len(missing)} missing keys '
-                f'{missing[:5]}, {len(result.unexpected_keys)} unexpected '
-                f'keys {result.unexpected_keys[:5]}')
-
-    def _infer_scale(self) -> int:
-        frames = 2 * self.radius + 1 if self.kind == 'window' else 2
-        probe = torch.rand(
-            1, frames, 3, 16, 16, device=self.device, dtype=self.dtype)
-        with torch.no_grad():
-            out = self._run(self._with_noise_map(probe))
-        return out.shape[-1] // 16
 
     # ----------------------------------------------------------- tensors
     def to_tensor(self, frame: np.ndarray) -> Tensor:
-        """(h, w, 3) RGB uint8 -> normalised (1, 3, h, w) on the device."""
+        """(h, w, 3) RGB uint8 -> normalised (1, c, h, w) on the device,
+        with the noise-level map of a non-blind denoiser appended."""
         if frame.ndim != 3 or frame.shape[2] != 3:
             raise ValueError(f'expected an (h, w, 3) RGB frame, got shape '
                              f'{frame.shape}')
@@ -193,6 +250,8 @@ class VideoRestorer:
         x = x.permute(2, 0, 1)[None].to(self.dtype)
         if self.mean is not None:
             x = (x - self.mean) / self.std
+        if getattr(self.generator, 'with_noise_map', False):
+            x = noise_level_map(x[:, None], self.noise_sigma or 0.)[:, 0]
         return x
 
     def to_image(self, x: Tensor) -> np.ndarray:
@@ -202,168 +261,116 @@ class VideoRestorer:
         x = x.float().clamp(0, 255).round().to(torch.uint8)
         return x[0].permute(1, 2, 0).cpu().numpy()
 
-    def _with_noise_map(self, lqs: Tensor) -> Tensor:
-        if not getattr(self.generator, 'with_noise_map', False):
-            return lqs
-        return noise_level_map(lqs, self.noise_sigma or 0.)
-
-    def _run(self, lqs: Tensor, flows: Optional[Tensor] = None) -> Tensor:
-        if flows is not None:
-            return self.generator(lqs, flows=flows)
-        return self.generator(lqs)
-
-    # ----------------------------------------------------------- tiling
-    def _spans(self, size: int) -> List[tuple]:
-        """Tile spans ``(start, end)`` covering ``size`` LQ pixels.
-
-        Starts are multiples of ``align``; neighbours overlap by at least
-        ``tile_overlap``; the last tile ends at the border (it may exceed
-        ``tile`` by less than ``align``).
-        """
-        if size <= self.tile:
-            return [(0, size)]
-        step = max(self.align,
-                   (self.tile - self.tile_overlap) // self.align * self.align)
-        last = (size - self.tile) // self.align * self.align
-        starts = list(range(0, last, step))
-        return [(s, min(s + self.tile, size)) for s in starts] + [(last, size)]
-
-    def _ramp(self, length: int, start: int, end: int, size: int) -> Tensor:
-        """1D blending weights of a tile: ramps only at interior edges."""
-        w = torch.ones(length)
-        ramp = max(1, self.tile_overlap // 2)
-        steps = torch.arange(1, ramp + 1, dtype=torch.float32) / (ramp + 1)
-        n = min(ramp, length)
-        if start > 0:
-            w[:n] = torch.minimum(w[:n], steps[:n])
-        if end < size:
-            w[-n:] = torch.minimum(w[-n:], steps[:n].flip(0))
-        return w
-
-    def restore_window(self, lqs: Tensor) -> Tensor:
-        """Restore the centre frame of one window, tiled if asked.
-
-        Args:
-            lqs (Tensor): Window (1, t, c, h, w), normalised.
-
-        Returns:
-            Tensor: Restored centre frame (1, c, s*h, s*w).
-        """
-        lqs = self._with_noise_map(lqs)
-        h, w = lqs.shape[-2:]
-        if self.tile is None or (h <= self.tile and w <= self.tile):
-            return self._run(lqs)
-        flows = None
-        if isinstance(self.generator, JFFRANet):
-            flows = self.generator.compute_flows(lqs)  # whole-frame flow
-        s = self.scale
-        out = None
-        weight = torch.zeros(1, 1, s * h, s * w, device=lqs.device)
-        for y0, y1 in self._spans(h):
-            for x0, x1 in self._spans(w):
-                tile_flows = None if flows is None else \
-                    flows[..., y0:y1, x0:x1]
-                res = self._run(lqs[..., y0:y1, x0:x1], tile_flows).float()
-                if out is None:
-                    out = torch.zeros(
-                        1, res.size(1), s * h, s * w, device=lqs.device)
-                wy = self._ramp(s * (y1 - y0), y0, y1, h).to(lqs.device)
-                wx = self._ramp(s * (x1 - x0), x0, x1, w).to(lqs.device)
-                tile_w = (wy[:, None] * wx[None, :])[None, None]
-                out[..., s * y0:s * y1, s * x0:s * x1] += res * tile_w
-                weight[..., s * y0:s * y1, s * x0:s * x1] += tile_w
-        return (out / weight).to(self.dtype)
+    def _first_frame(self, x: Tensor) -> None:
+        """Checks and settings that need the first frame."""
+        self.clip.check_size(x[:, None])
+        if self.max_windows == 'auto' and self.spec.temporal == 'window':
+            sample = x[:, None].expand(-1, self.spec.num_frames, -1, -1,
+                                       -1).contiguous()
+            self.clip.max_windows = auto_max_windows(self.generator, sample)
 
     # ----------------------------------------------------------- streams
     @torch.no_grad()
     def restore_stream(self,
-                       frames: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
+                       frames: Iterable[np.ndarray],
+                       skip: int = 0,
+                       count: Optional[int] = None) -> Iterator[np.ndarray]:
         """Restore a stream of frames, yielding each output frame.
 
         Args:
             frames (Iterable[np.ndarray]): RGB uint8 frames (h, w, 3).
+            skip (int): The first ``skip`` frames are context only: no
+                output (a segment of a longer clip). Default: 0.
+            count (int, optional): Stop after this many outputs (the frames
+                after them are context). Default: None, to the end.
 
         Yields:
             np.ndarray: Restored RGB uint8 frames (s*h, s*w, 3), in order.
         """
-        if self.kind == 'window':
-            yield from self._stream_windows(frames)
-        else:
-            yield from self._stream_chunks(frames)
+        stream = self._windows if self.spec.temporal == 'window' else \
+            self._chunks
+        stop = None if count is None else skip + count
+        for out in stream(iter(frames), skip, stop):
+            yield self.to_image(out[None])
 
-    def _stream_windows(self, frames):
-        buf: Dict[int, Tensor] = {}
-        r = self.radius
-        nxt = 0
-        count = 0
-        for idx, frame in enumerate(frames):
-            buf[idx] = self.to_tensor(frame)
-            count = idx + 1
-            while nxt + r <= idx:
-                yield self._restore_index(buf, nxt, None)
-                nxt += 1
-                for k in [k for k in buf if k < nxt - r]:
-                    del buf[k]
-        while nxt < count:
-            yield self._restore_index(buf, nxt, count)
-            nxt += 1
+    def _read(self, frames, buf: List[Tensor]) -> bool:
+        frame = next(frames, None)
+        if frame is None:
+            return False
+        x = self.to_tensor(frame)
+        if not buf and not getattr(self, '_checked', False):
+            self._first_frame(x)
+            self._checked = True
+        buf.append(x[0])
+        return True
 
-    def _restore_index(self, buf, i, total):
-        # before the end is known, windows never reach past it
-        t = total if total is not None else i + self.radius + 1
-        idx = temporal_indices(t, i, self.radius, self.padding)
-        lqs = torch.stack([buf[j][0] for j in idx])[None]
-        return self.to_image(self.restore_window(lqs))
-
-    def _stream_chunks(self, frames):
-        size, ctx = self.chunk, self.chunk_overlap
+    def _windows(self, frames, skip, stop):
+        """Window networks: restore frame i once frames up to i + r are
+        read (or the clip has ended), ``max_windows`` at a time."""
+        self._checked = False
+        r = self.spec.radius
         buf: List[Tensor] = []
-        first = 0  # index of buf[0]
-        done = 0  # frames emitted
-        for frame in frames:
-            buf.append(self.to_tensor(frame))
-            if len(buf) - (done - first) >= size + ctx:
-                yield from self._emit_chunk(buf, first, done, done + size)
-                done += size
-                drop = max(0, done - ctx - first)
-                buf, first = buf[drop:], first + drop
-        if buf:
-            end = first + len(buf)
-            while done < end:
-                stop = min(done + size, end)
-                yield from self._emit_chunk(buf, first, done, stop)
-                done = stop
+        first = 0  # clip index of buf[0]
+        nxt = skip
+        ended = False
+        while True:
+            ended = ended or not self._read(frames, buf)
+            seen = first + len(buf)
+            limit = seen if ended else seen - r
+            if stop is not None:
+                limit = min(limit, stop)
+                if nxt >= stop:
+                    return
+            ready = list(range(nxt, limit))
+            if not ended and len(ready) < self.clip.max_windows:
+                continue
+            if not ready:
+                if ended:
+                    return
+                continue
+            ready = ready[:self.clip.max_windows]
+            lo = min(
+                min(window_indices(seen, i, r, self.clip.padding))
+                for i in ready)
+            lqs = torch.stack(buf[lo - first:])[None]
+            out = self.clip.restore_windows(
+                lqs, ready, num_frames=seen, offset=lo)
+            yield from out[0]
+            nxt = ready[-1] + 1
+            drop = max(0, nxt - r - first)
+            buf, first = buf[drop:], first + drop
 
-    def _emit_chunk(self, buf, first, start, stop):
-        lo = max(first, start - self.chunk_overlap)
-        hi = min(first + len(buf), stop + self.chunk_overlap)
-        lqs = torch.stack([b[0] for b in buf[lo - first:hi - first]])[None]
-        lqs = self._with_noise_map(lqs)
-        out = self._run_tiled_sequence(lqs)
-        for k in range(start - lo, stop - lo):
-            yield self.to_image(out[:, k])
+    def _chunks(self, frames, skip, stop):
+        """Sequence networks: chunks [a, b) start at ``skip``; each runs
+        once ``chunk_overlap`` frames after it are read (or the end)."""
+        self._checked = False
+        size = self.clip.chunk or (1 << 62)
+        ctx = self.clip.chunk_overlap
+        buf: List[Tensor] = []
+        first = 0
+        a = skip
+        ended = False
+        while True:
+            ended = ended or not self._read(frames, buf)
+            seen = first + len(buf)
+            if not ended and seen < a + size + ctx and (
+                    stop is None or seen < min(a + size, stop) + ctx):
+                continue
+            if a >= seen or (stop is not None and a >= stop):
+                return
+            b = min(a + size, seen, stop or seen)
+            lo = max(first, a - ctx)
+            hi = min(seen, b + ctx)
+            lqs = torch.stack(buf[lo - first:hi - first])[None]
+            out = self.clip.run(lqs)
+            yield from out[0, a - lo:b - lo]
+            a = b
+            drop = max(0, a - ctx - first)
+            buf, first = buf[drop:], first + drop
+            if ended and a >= seen:
+                return
 
-    def _run_tiled_sequence(self, lqs):
-        h, w = lqs.shape[-2:]
-        if self.tile is None or (h <= self.tile and w <= self.tile):
-            return self._run(lqs)
-        s = self.scale
-        out = weight = None
-        for y0, y1 in self._spans(h):
-            for x0, x1 in self._spans(w):
-                res = self._run(lqs[..., y0:y1, x0:x1]).float()
-                if out is None:
-                    out = torch.zeros(
-                        *res.shape[:3], s * h, s * w, device=lqs.device)
-                    weight = torch.zeros(
-                        1, 1, 1, s * h, s * w, device=lqs.device)
-                wy = self._ramp(s * (y1 - y0), y0, y1, h).to(lqs.device)
-                wx = self._ramp(s * (x1 - x0), x0, x1, w).to(lqs.device)
-                tile_w = (wy[:, None] * wx[None, :])[None, None, None]
-                out[..., s * y0:s * y1, s * x0:s * x1] += res * tile_w
-                weight[..., s * y0:s * y1, s * x0:s * x1] += tile_w
-        return (out / weight).to(self.dtype)
-
+    # ----------------------------------------------------------- files
     def restore_file(self,
                      src: str,
                      dst: str,
@@ -372,61 +379,215 @@ class VideoRestorer:
                      codec: str = 'libx264',
                      crf: int = 18,
                      overwrite: bool = False,
-                     progress: bool = False) -> int:
+                     progress: bool = False,
+                     fps: Optional[float] = None,
+                     audio: bool = True) -> int:
         """Restore a video file or frame folder into a video or folder.
 
+        The output is written to a hidden sibling and moved into place at
+        the end: an error leaves nothing behind and a previous output
+        untouched. Under ``torchrun`` (an initialised process group) each
+        rank restores a contiguous segment with context frames at its
+        edges and rank 0 joins the parts (a video without re-encoding).
+
         Args:
-            src (str): Input video file or folder of frames.
+            src (str): Input video file or folder of frames (natural order).
             dst (str): Output video file (by extension) or folder of PNGs.
             start (int): First frame. Default: 0.
             end (int, optional): Stop before this frame. Default: None.
             codec (str): Codec of a video output. Default: 'libx264'.
             crf (int): Quality of a video output. Default: 18.
             overwrite (bool): Replace an existing output. Default: False.
-            progress (bool): Print frames/s and ETA. Default: False.
+            progress (bool): Report progress (a live bar on a terminal,
+                periodic lines otherwise). Default: False.
+            fps (float, optional): Frame rate of a video output; default
+                the input video's, 25 for a frame folder.
+            audio (bool): Copy the input's audio into a video output.
+                Default: True.
 
         Returns:
-            int: Number of frames written.
+            int: Number of frames written (by all ranks).
         """
+        from mmengine.dist import get_dist_info
+
         from .video_io import FrameReader, FrameWriter
         reader = FrameReader(src, start, end)
-        writer = FrameWriter(dst, reader.fps, codec, crf, overwrite)
-        bar = _Progress(reader.total) if progress else None
-        with writer:
+        fps = fps or reader.fps
+        audio_from = src if audio else None
+        audio_start = start / reader.fps
+        _, world = get_dist_info()
+        if world > 1:
+            return self._restore_file_ranks(reader, dst, codec, crf, overwrite,
+                                            progress, fps, audio_from,
+                                            audio_start)
+        bar = Progress(reader.total, progress)
+        with FrameWriter(
+                dst,
+                fps,
+                codec,
+                crf,
+                overwrite,
+                audio_from=audio_from,
+                audio_start=audio_start) as writer:
             for frame in self.restore_stream(reader):
                 writer.write(frame)
-                if bar:
-                    bar.update()
-        if bar:
-            bar.close()
+                bar.update()
+        bar.close()
         return writer.count
 
+    def segments(self, total: int, parts: int) -> List[tuple]:
+        """Contiguous segments ``(a, b)`` of ``total`` frames for ``parts``
+        ranks; for sequence networks they start on the chunk grid, so that
+        the joined output equals that of one process."""
+        grid = 1
+        if self.spec.temporal == 'sequence' and self.clip.chunk:
+            grid = self.clip.chunk
+        cuts = [
+            min(total,
+                int(round(total * k / parts / grid)) * grid)
+            for k in range(parts + 1)
+        ]
+        cuts[-1] = total
+        return [(cuts[k], cuts[k + 1]) for k in range(parts)]
 
-class _Progress:
-    """A one-line progress report: frames, frames/s and ETA."""
+    def _restore_file_ranks(self, reader, dst, codec, crf, overwrite, progress,
+                            fps, audio_from, audio_start) -> int:
+        import torch.distributed as dist
+        from mmengine.dist import get_dist_info
 
-    def __init__(self, total: Optional[int]) -> None:
-        import time
-        self.time = time.perf_counter
+        from .video_io import (FrameReader, FrameWriter, _sibling,
+                               join_video_parts, move_into_place, remove_path)
+        rank, world = get_dist_info()
+        total = reader.total
+        if total is None:  # a container without a frame count: count them
+            total = sum(1 for _ in reader)
+        is_video = dst.lower().endswith(VIDEO_EXTS)
+        if (osp.exists(dst) and not overwrite
+                and (is_video or not osp.isdir(dst) or os.listdir(dst))):
+            raise FileExistsError(
+                f'output {dst!r} exists; pass --overwrite to replace it')
+        names = [_sibling(dst, 'parts') if rank == 0 else None]
+        dist.broadcast_object_list(names, src=0)
+        work = names[0]
+        if rank == 0:
+            os.makedirs(work, exist_ok=True)
+        dist.barrier()
+        a, b = self.segments(total, world)[rank]
+        ctx = self.spec.radius if self.spec.temporal == 'window' else \
+            self.clip.chunk_overlap
+        lo, hi = max(0, a - ctx), min(total, b + ctx)
+        error = None
+        count = 0
+        try:
+            if b > a:
+                part = osp.join(work, f'part_{rank:04d}.mp4') if is_video \
+                    else work
+                writer = FrameWriter(
+                    part,
+                    fps,
+                    codec,
+                    crf,
+                    first_index=a,
+                    b_frames=False,
+                    direct=True)
+                bar = Progress(b - a, progress and rank == 0)
+                frames = FrameReader(reader.path, reader.start + lo,
+                                     reader.start + hi)
+                for frame in self.restore_stream(frames, a - lo, b - a):
+                    writer.write(frame)
+                    bar.update()
+                writer.close()
+                bar.close()
+                count = writer.count
+        except Exception as err:  # every rank must reach the gather
+            error = f'rank {rank}: {type(err).__name__}: {err}'
+        results = [None] * world
+        dist.all_gather_object(results, (count, error))
+        errors = [e for _, e in results if e]
+        written = sum(c for c, _ in results)
+        if rank == 0:
+            try:
+                if not errors:
+                    if is_video:
+                        parts = sorted(
+                            osp.join(work, f) for f in os.listdir(work))
+                        tmp = _sibling(dst, 'tmp')
+                        try:
+                            join_video_parts(parts, tmp, fps, audio_from,
+                                             audio_start)
+                            move_into_place(tmp, dst)
+                        finally:
+                            remove_path(tmp)
+                    else:
+                        move_into_place(work, dst)
+            finally:
+                remove_path(work)
+        dist.barrier()
+        if errors:
+            raise RestorationError('restoration failed on ' +
+                                   '; '.join(errors))
+        return written
+
+
+class Progress:
+    """Progress of a restoration: a live bar (rich) when stderr is a
+    terminal, a plain line every 10% (or 30 s) otherwise, e.g. in a log.
+
+    Args:
+        total (int, optional): Frames to restore, if known.
+        enabled (bool): Report at all. Default: True.
+    """
+
+    def __init__(self, total: Optional[int], enabled: bool = True) -> None:
         self.total = total
+        self.enabled = enabled
         self.done = 0
-        self.start = self.time()
+        self.start = time.perf_counter()
+        self.last = self.start
+        self.next_line = 0
+        self.printed = 0
+        self._bar = None
+        if enabled and sys.stderr.isatty():
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress,
+                                       TimeRemainingColumn)
+            self._bar = Progress(
+                '[progress.description]{task.description}',
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                transient=False)
+            self._task = self._bar.add_task('restoring', total=total)
+            self._bar.start()
+
+    def line(self) -> str:
+        elapsed = time.perf_counter() - self.start
+        rate = self.done / elapsed if elapsed > 0 else 0.
+        msg = f'restored {self.done}'
+        if self.total:
+            msg += f'/{self.total}'
+        msg += f' frames, {rate:.2f} frames/s'
+        if self.total and rate:
+            eta = (self.total - self.done) / rate
+            msg += f', ETA {int(eta // 60)}:{int(eta % 60):02d}'
+        return msg
 
     def update(self) -> None:
-        import sys
         self.done += 1
-        elapsed = self.time() - self.start
-        fps = self.done / elapsed if elapsed > 0 else 0.
-        msg = f'\r{self.done}'
-        if self.total:
-            eta = (self.total - self.done) / fps if fps else math.inf
-            msg += (f'/{self.total} frames, {fps:.2f} frames/s, ETA '
-                    f'{int(eta // 60):d}:{int(eta % 60):02d}')
-        else:
-            msg += f' frames, {fps:.2f} frames/s'
-        sys.stderr.write(msg)
-        sys.stderr.flush()
+        if not self.enabled:
+            return
+        if self._bar is not None:
+            self._bar.update(self._task, advance=1)
+            return
+        now = time.perf_counter()
+        step = max(1, (self.total or 10) // 10)
+        if self.done >= self.next_line or now - self.last >= 30:
+            print(self.line(), file=sys.stderr, flush=True)
+            self.next_line = self.done + step
+            self.last = now
+            self.printed = self.done
 
     def close(self) -> None:
-        import sys
-        sys.stderr.write('\n')
+        if self._bar is not None:
+            self._bar.stop()
+        elif self.enabled and self.done != self.printed:
+            print(self.line(), file=sys.stderr, flush=True)

@@ -12,6 +12,7 @@ from mmagic.registry import MODELS
 from mmengine.config import Config
 
 from mmjffra.apis import FrameReader, VideoInputError, VideoRestorer
+from mmjffra.models.utils import tile_spans
 
 CONFIG = str(REPO / 'configs/demo/jffra-small_1xb2-1000i_carphone-bix4.py')
 
@@ -55,6 +56,7 @@ def test_stream_equals_whole_clip_restoration(demo_data, checkpoint):
     assert len(streamed) == 6 and streamed[0].shape == (144, 176, 3)
     lqs = torch.stack([restorer.to_tensor(f)[0] for f in frames])[None]
     with torch.no_grad():
+        # the model's own test mode (tools/test.py's path)
         whole = restorer.model.restore_frames(lqs)
     for i, out in enumerate(streamed):
         np.testing.assert_array_equal(out, restorer.to_image(whole[:, i]))
@@ -70,11 +72,13 @@ def test_tiles_match_untiled_output(demo_data, checkpoint):
     assert gt is not None
     plain = VideoRestorer(CONFIG, checkpoint)
     tiled = VideoRestorer(CONFIG, checkpoint, tile=64, tile_overlap=32)
-    assert tiled._spans(128) == [(0, 64), (32, 96), (64, 128)]
+    assert tile_spans(128, 64, 32, tiled.spec.spatial_multiple) == [(0, 64),
+                                                                    (32, 96),
+                                                                    (64, 128)]
     lqs = torch.stack([plain.to_tensor(f)[0] for f in frames])[None]
     with torch.no_grad():
-        full = plain.restore_window(lqs).float()
-        tiles = tiled.restore_window(lqs).float()
+        full = plain.clip.restore_windows(lqs, [1]).float()
+        tiles = tiled.clip.restore_windows(lqs, [1]).float()
     interior = (tiles - full)[..., 32:-32, 32:-32].abs()
     assert interior.max() < 0.5  # 0-255 scale: within 0.5/255
 
@@ -185,7 +189,8 @@ def test_rvrt_restores_a_stream(demo_data):
     cfg = Config.fromfile(REPO / config)
     frames = lq_frames(demo_data, 5)
     restorer = VideoRestorer(cfg, chunk=20)
-    assert restorer.kind == 'recurrent' and restorer.align == 8
+    assert restorer.spec.temporal == 'sequence'
+    assert restorer.spec.spatial_multiple == 8
     out = list(restorer.restore_stream(iter(frames)))
     assert len(out) == 5 and out[0].shape == (144, 176, 3)
     lqs = torch.stack([restorer.to_tensor(f)[0] for f in frames])[None]

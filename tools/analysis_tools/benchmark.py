@@ -215,7 +215,7 @@ def _restore(name, model, lqs):
         return model.forward_tensor(lqs)
     # EDVR: one 5-frame window per frame, the ends padded by reflection (as
     # JFFRA; MMagic's EDVR test pipeline pads by reflection_circle)
-    from mmjffra.models.editors.jffra import temporal_indices
+    from mmjffra.models.utils import window_indices as temporal_indices
     outs = [
         model(lqs[:, temporal_indices(t, i, model.center_frame_idx)])
         for i in range(t)
@@ -231,7 +231,7 @@ def _restore_stream(name, model, lqs):
         for i in range(t):
             yield model.restore_frames(lqs, [i])[:, 0]
     elif kind == 'window':
-        from mmjffra.models.editors.jffra import temporal_indices
+        from mmjffra.models.utils import window_indices as temporal_indices
         for i in range(t):
             yield model(lqs[:, temporal_indices(t, i, model.center_frame_idx)])
     else:
@@ -278,7 +278,7 @@ def _flow_time(model, lqs, args, kind):
     """Time JFFRA's initial flows over the clip's windows / RVRT's flows."""
     import torch
 
-    from mmjffra.models.editors.jffra import temporal_indices
+    from mmjffra.models.utils import window_indices as temporal_indices
     _sync(args.device)
     start = time.perf_counter()
     with torch.no_grad():

@@ -1,7 +1,5 @@
 # Copyright (c) mmjffra contributors. All rights reserved.
-from .jffra import JFFRA, JFFRANet, JFFRBlock, temporal_indices
+from .jffra import JFFRA, JFFRANet, JFFRBlock
 from .rvrt import RVRT, RVRTNet
 
-__all__ = [
-    'JFFRA', 'JFFRANet', 'JFFRBlock', 'RVRT', 'RVRTNet', 'temporal_indices'
-]
+__all__ = ['JFFRA', 'JFFRANet', 'JFFRBlock', 'RVRT', 'RVRTNet']

@@ -1,8 +1,15 @@
 # Copyright (c) mmjffra contributors. All rights reserved.
 """What the JFFRA and RVRT models share (besides the flow estimators)."""
 from .attention_mask import MASK_VALUE, additive_mask
+from .inference import (MMAGIC_INFERENCE_SPECS, PADDINGS, ClipRestorer,
+                        InferenceSpec, auto_max_windows, get_inference_spec,
+                        run_tiled, tile_spans, window_indices,
+                        windows_for_memory)
 from .noise_map import append_noise_map, noise_level_map
 
 __all__ = [
-    'append_noise_map', 'noise_level_map', 'MASK_VALUE', 'additive_mask'
+    'append_noise_map', 'noise_level_map', 'MASK_VALUE', 'additive_mask',
+    'InferenceSpec', 'MMAGIC_INFERENCE_SPECS', 'PADDINGS',
+    'get_inference_spec', 'ClipRestorer', 'run_tiled', 'tile_spans',
+    'window_indices', 'auto_max_windows', 'windows_for_memory'
 ]

@@ -3,12 +3,12 @@ from .cost_volume import L1CostVolume, l1_cost_volume
 from .flow_head import FlowHead
 from .flow_utils import resize_flow
 from .jffr_block import JFFRBlock
-from .jffra import JFFRA, temporal_indices
+from .jffra import JFFRA
 from .jffra_net import JFFRANet
 from .window_attention import WindowAttention, window_partition, window_reverse
 
 __all__ = [
-    'JFFRA', 'JFFRBlock', 'JFFRANet', 'temporal_indices', 'L1CostVolume',
-    'l1_cost_volume', 'FlowHead', 'resize_flow', 'WindowAttention',
-    'window_partition', 'window_reverse'
+    'JFFRA', 'JFFRBlock', 'JFFRANet', 'L1CostVolume', 'l1_cost_volume',
+    'FlowHead', 'resize_flow', 'WindowAttention', 'window_partition',
+    'window_reverse'
 ]

@@ -11,6 +11,8 @@ from .cost_volume import L1CostVolume
 from .flow_head import FlowHead
 from .window_attention import WindowAttention
 
+ALIGNMENTS = ('flow', 'none', 'learned_offset')
+
 
 @MODELS.register_module()
 class JFFRBlock(nn.Module):
@@ -48,6 +50,18 @@ class JFFRBlock(nn.Module):
         flow_refinement (bool): If False, skip steps 1-3 (ablation "attention
             without refined flow"): features are aligned with the incoming
             flow. Default: True.
+        alignment (str): How neighbours are aligned before the attention,
+            the variants of the paper's Table 5: ``'flow'`` (warping by the
+            (refined) flow, the paper's JFFR block), ``'none'`` ("temporal
+            mutual self-attention" without parallel warping, as VRT: the
+            unwarped neighbour features are attended; flows pass through)
+            or ``'learned_offset'`` ("attention with learnable offset":
+            neighbours are warped by an offset a 3x3 conv predicts from the
+            centre and neighbour features, zero at initialisation; flows
+            pass through). The latter two need ``flow_refinement=False``.
+            Default: 'flow'.
+        relative_position_bias (bool): See :class:`WindowAttention`.
+            Default: False.
     """
 
     def __init__(self,
@@ -56,18 +70,35 @@ class JFFRBlock(nn.Module):
                  num_heads: int = 1,
                  window_size: int = 8,
                  search_radius: int = 4,
-                 flow_refinement: bool = True) -> None:
+                 flow_refinement: bool = True,
+                 alignment: str = 'flow',
+                 relative_position_bias: bool = False) -> None:
         super().__init__()
+        if alignment not in ALIGNMENTS:
+            raise ValueError(f'alignment must be one of {ALIGNMENTS}, got '
+                             f'{alignment!r}')
+        if alignment != 'flow' and flow_refinement:
+            raise ValueError(f'alignment={alignment!r} uses no flow: set '
+                             'flow_refinement=False')
         self.channels = channels
         self.num_frames = num_frames
         self.flow_refinement = flow_refinement
+        self.alignment = alignment
+        if alignment == 'learned_offset':
+            self.offset_conv = nn.Conv2d(2 * channels, 2, 3, 1, 1)
+            nn.init.zeros_(self.offset_conv.weight)
+            nn.init.zeros_(self.offset_conv.bias)
         if flow_refinement:
             self.cost_volume = L1CostVolume(search_radius)
             self.flow_head = FlowHead(self.cost_volume.out_channels, channels,
                                       channels)
         embed_dims = num_frames * channels
         self.norm = nn.LayerNorm(embed_dims)
-        self.attn = WindowAttention(embed_dims, num_heads, window_size)
+        self.attn = WindowAttention(
+            embed_dims,
+            num_heads,
+            window_size,
+            relative_position_bias=relative_position_bias)
 
     def forward(self, feats: Tensor, flows: Tensor) -> Tuple[Tensor, Tensor]:
         """Refine flows, then features.
@@ -89,14 +120,21 @@ class JFFRBlock(nn.Module):
         nbrs = feats[:, nbr_idx].reshape(n * (t - 1), c, h, w)
         flows = flows.reshape(n * (t - 1), 2, h, w)
 
-        if self.flow_refinement:
+        if self.flow_refinement or self.alignment == 'learned_offset':
             ref_rep = ref.unsqueeze(1).expand(-1, t - 1, -1, -1, -1).reshape(
                 n * (t - 1), c, h, w)
+        if self.flow_refinement:
             proj = flow_warp(nbrs, flows.permute(0, 2, 3, 1))
             cost = self.cost_volume(ref_rep, proj)
             flows = flows + self.flow_head(cost, ref_rep, proj)
 
-        aligned = flow_warp(nbrs, flows.permute(0, 2, 3, 1))
+        if self.alignment == 'flow':
+            aligned = flow_warp(nbrs, flows.permute(0, 2, 3, 1))
+        elif self.alignment == 'learned_offset':
+            offset = self.offset_conv(torch.cat([ref_rep, nbrs], dim=1))
+            aligned = flow_warp(nbrs, offset.permute(0, 2, 3, 1))
+        else:
+            aligned = nbrs
         concat = torch.cat([ref, aligned.view(n, (t - 1) * c, h, w)], dim=1)
         concat = self.norm(concat.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
         res = self.attn(concat).view(n, t, c, h, w)

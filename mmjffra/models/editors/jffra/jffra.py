@@ -8,44 +8,8 @@ from mmagic.registry import MODELS
 from mmagic.structures import DataSample
 from torch import Tensor
 
-from mmjffra.models.utils import append_noise_map
-
-_PADDINGS = ('reflection', 'replicate')
-
-
-def temporal_indices(num_frames: int,
-                     centre: int,
-                     radius: int,
-                     padding: str = 'reflection') -> List[int]:
-    """Frame indices of the window of ``2*radius+1`` frames around ``centre``.
-
-    Indices outside ``[0, num_frames)`` are mirrored at the sequence ends
-    (``'reflection'``: -1 -> 1, t -> t-2) or clamped (``'replicate'``: -1
-    -> 0). Reflection falls back to clamping where the sequence is too short
-    to mirror.
-
-    Args:
-        num_frames (int): Length of the sequence.
-        centre (int): Index of the frame to restore.
-        radius (int): ``N``, the number of neighbours on each side.
-        padding (str): 'reflection' or 'replicate'. Default: 'reflection'.
-
-    Returns:
-        list[int]: ``2*radius+1`` valid indices.
-    """
-    if padding not in _PADDINGS:
-        raise ValueError(f'padding must be one of {_PADDINGS}, got '
-                         f'{padding!r}')
-    last = num_frames - 1
-    indices = []
-    for i in range(centre - radius, centre + radius + 1):
-        if padding == 'reflection':
-            if i < 0:
-                i = -i
-            elif i > last:
-                i = 2 * last - i
-        indices.append(min(max(i, 0), last))
-    return indices
+from mmjffra.models.utils import (PADDINGS, ClipRestorer, append_noise_map,
+                                  auto_max_windows, window_indices)
 
 
 @MODELS.register_module()
@@ -75,10 +39,19 @@ class JFFRA(BaseEditModel):
         pixel_loss (dict): Config of the pixel loss on the centre frame.
         temporal_loss (dict, optional): Config of the occlusion-aware
             temporal loss. Default: None.
-        train_cfg (dict, optional): Training config. Default: None.
+        train_cfg (dict, optional): Training config: ``pixel_loss_frames``,
+            'centre' (eq. 15: the pixel loss on the centre window only, the
+            default) or 'all' (also on the two windows restored for the
+            temporal loss, which otherwise learn only from its masked
+            terms; not in the paper, an option of the quality study).
+            Default: None.
         test_cfg (dict, optional): Testing config: ``padding`` ('reflection'
-            or 'replicate') and ``max_windows_per_forward`` (windows
-            batched into one generator call, default 1). Default: None.
+            or 'replicate'), ``max_windows_per_forward`` (windows batched
+            into one generator call: an int, default 1, or ``'auto'``: as
+            many as fit 70% of the free GPU memory, 1 on the CPU), ``tile``
+            and ``tile_overlap`` (spatial tiles in input pixels, default
+            None and 32). The same keys drive ``tools/test.py`` and
+            ``tools/restore_video.py``. Default: None.
         init_cfg (dict, optional): Initialisation config. Default: None.
         data_preprocessor (dict, optional): Data preprocessor config.
             Default: None.
@@ -101,13 +74,23 @@ class JFFRA(BaseEditModel):
             data_preprocessor=data_preprocessor)
         self.temporal_loss = MODELS.build(temporal_loss) \
             if temporal_loss is not None else None
+        self.pixel_loss_frames = (train_cfg or {}).get('pixel_loss_frames',
+                                                       'centre')
+        if self.pixel_loss_frames not in ('centre', 'all'):
+            raise ValueError('train_cfg.pixel_loss_frames must be centre or '
+                             f'all, got {self.pixel_loss_frames!r}')
         test_cfg = test_cfg or {}
         self.test_padding = test_cfg.get('padding', 'reflection')
-        if self.test_padding not in _PADDINGS:
-            raise ValueError(f'test_cfg.padding must be one of {_PADDINGS}, '
+        if self.test_padding not in PADDINGS:
+            raise ValueError(f'test_cfg.padding must be one of {PADDINGS}, '
                              f'got {self.test_padding!r}')
-        self.max_windows_per_forward = int(
-            test_cfg.get('max_windows_per_forward', 1))
+        windows = test_cfg.get('max_windows_per_forward', 1)
+        if windows != 'auto' and (not isinstance(windows, int) or windows < 1):
+            raise ValueError('test_cfg.max_windows_per_forward must be a '
+                             f'positive int or "auto", got {windows!r}')
+        self.max_windows_per_forward = windows
+        self.tile = test_cfg.get('tile', None)
+        self.tile_overlap = test_cfg.get('tile_overlap', 32)
 
     @property
     def num_input_frames(self) -> int:
@@ -153,17 +136,31 @@ class JFFRA(BaseEditModel):
 
         windows = torch.cat([inputs[:, i:i + k] for i in range(3)], dim=0)
         prev, cur, nxt = self.generator(windows, **kwargs).split(n, dim=0)
+        if self.pixel_loss_frames == 'all':
+            loss_pix = self.pixel_loss(
+                torch.stack([prev, cur, nxt], 1), gt[:, centre - 1:centre + 2])
+        else:
+            loss_pix = self.pixel_loss(cur, gt[:, centre])
         return dict(
-            loss_pix=self.pixel_loss(cur, gt[:, centre]),
+            loss_pix=loss_pix,
             loss_temporal_prev=self.temporal_loss(cur, prev, gt[:, centre],
                                                   gt[:, centre - 1]),
             loss_temporal_next=self.temporal_loss(cur, nxt, gt[:, centre],
                                                   gt[:, centre + 1]))
 
-    def _window(self, num_frames: int, centre: int) -> List[int]:
-        """Indices of the window restoring frame ``centre``."""
-        return temporal_indices(num_frames, centre, self.num_input_frames // 2,
-                                self.test_padding)
+    def clip_restorer(self, lqs: Tensor) -> ClipRestorer:
+        """The inference path configured by ``test_cfg`` for ``lqs``."""
+        windows = self.max_windows_per_forward
+        if windows == 'auto':
+            k = self.num_input_frames
+            sample = lqs[:1, window_indices(lqs.size(1), 0, k // 2)]
+            windows = auto_max_windows(self.generator, sample)
+        return ClipRestorer(
+            self.generator,
+            padding=self.test_padding,
+            max_windows=windows,
+            tile=self.tile,
+            tile_overlap=self.tile_overlap)
 
     def restore_frames(self,
                        lqs: Tensor,
@@ -181,16 +178,8 @@ class JFFRA(BaseEditModel):
         Returns:
             Tensor: Restored frames (n, len(indices), c_out, H, W).
         """
-        n, t = lqs.shape[:2]
-        indices = list(range(t)) if indices is None else indices
-        step = max(1, self.max_windows_per_forward)
-        outputs = []
-        for start in range(0, len(indices), step):
-            windows = [
-                lqs[:, self._window(t, i)] for i in indices[start:start + step]
-            ]
-            outputs.extend(self.generator(torch.cat(windows)).split(n))
-        return torch.stack(outputs, dim=1)
+        indices = list(range(lqs.size(1))) if indices is None else indices
+        return self.clip_restorer(lqs).restore_windows(lqs, indices)
 
     def forward_tensor(self,
                        inputs: Tensor,

@@ -11,6 +11,7 @@ from mmagic.registry import MODELS
 from mmengine.model import BaseModule
 from torch import Tensor, nn
 
+from mmjffra.models.utils import InferenceSpec
 from .flow_utils import resize_flow
 from .jffr_block import JFFRBlock
 
@@ -135,6 +136,22 @@ class JFFRANet(BaseModule):
             the paper's ablation without flow refinement). Default: True.
         with_noise_map (bool): Inputs carry a noise-level map as an extra
             last channel per frame (non-blind denoising). Default: False.
+        alignment (str): Neighbour alignment of every JFFR block, the
+            paper's Table 5 variants (see :class:`JFFRBlock`): 'flow',
+            'none' or 'learned_offset'. Default: 'flow'.
+        relative_position_bias (bool): Relative position bias in the window
+            attention (not in the paper). Default: False.
+        flow_skip (bool): Skip-connect the flows across the U (not in the
+            paper, which leaves the decoder's flow input unstated): a
+            decoder level starts from the flows the encoder refined at its
+            resolution plus the upsampled *change* the lower levels made,
+            instead of the upsampled coarse flows alone. Default: False.
+        reconstruction_channels (int, optional): Channels of the
+            reconstruction tail (residual blocks, upsampling and the last
+            convs). The paper does not state them; None keeps the first
+            level's channels (``mid_channels``). BasicVSR and EDVR use 64;
+            a 1x1 conv then maps the centre frame's features to them.
+            Default: None.
         flow_estimator (dict): Config of the frozen flow estimator.
             Default: ``dict(type='DISFlowEstimator')``.
         init_cfg (dict, optional): Initialisation config. Default: None.
@@ -154,6 +171,10 @@ class JFFRANet(BaseModule):
                  upscale_factor: int = 4,
                  flow_refinement: bool = True,
                  with_noise_map: bool = False,
+                 alignment: str = 'flow',
+                 relative_position_bias: bool = False,
+                 flow_skip: bool = False,
+                 reconstruction_channels: Optional[int] = None,
                  flow_estimator: Optional[Dict] = None,
                  init_cfg: Optional[Union[Dict, List[Dict]]] = None) -> None:
         super().__init__(init_cfg=init_cfg)
@@ -172,8 +193,10 @@ class JFFRANet(BaseModule):
         self.num_frames = num_frames
         self.upscale_factor = upscale_factor
         self.with_noise_map = with_noise_map
+        self.flow_skip = flow_skip
         channels = [mid_channels * m for m in channel_multipliers]
         self.channels = channels
+        self.window_size = window_size
 
         self.flow_estimator = MODELS.build(
             flow_estimator if flow_estimator is not None else dict(
@@ -190,7 +213,9 @@ class JFFRANet(BaseModule):
         jffr_kwargs = dict(
             window_size=window_size,
             search_radius=search_radius,
-            flow_refinement=flow_refinement)
+            flow_refinement=flow_refinement,
+            alignment=alignment,
+            relative_position_bias=relative_position_bias)
         level_args = [(c, num_frames, h, num_res_blocks)
                       for c, h in zip(channels, num_heads)]
         self.encoder = nn.ModuleList(
@@ -211,21 +236,35 @@ class JFFRANet(BaseModule):
             [_Level(*args, **jffr_kwargs) for args in level_args[:-1]])
 
         # 3. reconstruction of the centre frame
+        rec = reconstruction_channels or channels[0]
+        # only when the widths differ, so that default checkpoints keep
+        # their keys
+        self.reconstruction_in = nn.Conv2d(channels[0], rec, 1) \
+            if rec != channels[0] else nn.Identity()
         self.reconstruction = make_layer(
-            ResidualBlockNoBN,
-            num_reconstruction_blocks,
-            mid_channels=channels[0])
+            ResidualBlockNoBN, num_reconstruction_blocks, mid_channels=rec)
         self.upsample = nn.Sequential(*[
             nn.Sequential(
-                PixelShufflePack(
-                    channels[0], channels[0], 2, upsample_kernel=3),
+                PixelShufflePack(rec, rec, 2, upsample_kernel=3),
                 nn.LeakyReLU(negative_slope=0.1, inplace=True))
             for _ in range(int(math.log2(upscale_factor)))
         ])
         self.conv_last = nn.Sequential(
-            nn.Conv2d(channels[0], channels[0], 3, 1, 1),
+            nn.Conv2d(rec, rec, 3, 1, 1),
             nn.LeakyReLU(negative_slope=0.1, inplace=True),
-            nn.Conv2d(channels[0], out_channels, 3, 1, 1))
+            nn.Conv2d(rec, out_channels, 3, 1, 1))
+
+    @property
+    def inference_spec(self) -> InferenceSpec:
+        """InferenceSpec: a window of ``num_frames``; tiles keep attention
+        windows of the coarsest level on the whole frame's grid; initial
+        flows can be computed on the whole frame (``compute_flows``)."""
+        return InferenceSpec(
+            'window',
+            self.upscale_factor,
+            num_frames=self.num_frames,
+            spatial_multiple=self.window_size * 2**(len(self.channels) - 1),
+            whole_frame_flows=True)
 
     @property
     def expected_channels(self) -> int:
@@ -311,13 +350,15 @@ class JFFRANet(BaseModule):
         feats = self.temporal_context(lqs.transpose(1, 2))
         feats = feats.transpose(1, 2).contiguous()
 
-        skips = []
+        skips, flow_skips = [], []
         for i, level in enumerate(self.encoder):
             feats, flows = level(feats, flows)
             if i < len(self.downsamplers):
                 skips.append(feats)
                 feats = _per_frame(self.downsamplers[i], feats)
-                flows = _resize_flows(flows, feats.shape[-2:])
+                flow_skips.append(
+                    (flows, _resize_flows(flows, feats.shape[-2:])))
+                flows = flow_skips[-1][1]
         for i in reversed(range(len(self.decoder))):
             skip = skips[i]
             size = skip.shape[-2:]
@@ -328,10 +369,15 @@ class JFFRANet(BaseModule):
                 align_corners=False)
             up = self.upsamplers[i](up).view(n, t, -1, *size)
             feats = _per_frame(self.skip_fusions[i], torch.cat([up, skip], 2))
-            flows = _resize_flows(flows, size)
+            if self.flow_skip:
+                # encoder flows at this size + what the lower levels changed
+                enc_flows, sent_down = flow_skips[i]
+                flows = enc_flows + _resize_flows(flows - sent_down, size)
+            else:
+                flows = _resize_flows(flows, size)
             feats, flows = self.decoder[i](feats, flows)
 
-        out = self.reconstruction(feats[:, t // 2])
+        out = self.reconstruction(self.reconstruction_in(feats[:, t // 2]))
         out = self.conv_last(self.upsample(out))
         base = lqs[:, t // 2, :self.out_channels]
         if self.upscale_factor > 1:

