@@ -32,7 +32,7 @@ def parse_requirements(fname):
 
 
 def add_mim_extension():
-    """Pack configs, tools and model-index.yml into ``mmjffra/.mim``.
+    """Pack configs, tools, weights and model-index.yml into ``mmjffra/.mim``.
 
     As in MMagic: symlinks for an editable (develop) install, copies when a
     wheel or sdist is built, so that ``mim train mmjffra CONFIG`` finds them.
@@ -45,7 +45,7 @@ def add_mim_extension():
     else:
         return
 
-    filenames = ['tools', 'configs', 'model-index.yml']
+    filenames = ['tools', 'configs', 'weights', 'model-index.yml']
     repo_path = osp.dirname(osp.abspath(__file__))
     mim_path = osp.join(repo_path, 'mmjffra', '.mim')
     os.makedirs(mim_path, exist_ok=True)

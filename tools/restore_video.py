@@ -8,6 +8,7 @@ sibling first); a video output keeps the input's audio.
 
 Examples::
 
+    python tools/restore_video.py --model jffra-small-x4 input.mp4 out.mp4
     python tools/restore_video.py CONFIG CKPT input.mp4 output.mp4
     python tools/restore_video.py CONFIG CKPT frames_dir/ out_dir/ --tile 128
     python tools/restore_video.py DENOISE_CONFIG CKPT noisy.mp4 clean.mkv \\
@@ -24,11 +25,17 @@ from mmengine.config import DictAction
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('config', help='model config')
-    parser.add_argument('checkpoint', help='checkpoint of the model')
-    parser.add_argument('input', help='video file or folder of frames')
     parser.add_argument(
-        'output', help='video file (.mp4, .mkv, ...) or folder for PNGs')
+        'paths',
+        nargs='+',
+        metavar='PATH',
+        help='CONFIG CHECKPOINT INPUT OUTPUT, or INPUT OUTPUT with --model; '
+        'INPUT: a video file or folder of frames, OUTPUT: a video file '
+        '(.mp4, .mkv, ...) or a folder for PNGs')
+    parser.add_argument(
+        '--model',
+        help='a shipped model by name (model-index.yml), e.g. '
+        'jffra-small-x4, instead of CONFIG CHECKPOINT')
     parser.add_argument(
         '--device',
         default='cpu',
@@ -79,7 +86,20 @@ def parse_args(argv=None):
         '--cfg-options', nargs='+', action=DictAction, help='config overrides')
     parser.add_argument(
         '--no-progress', action='store_true', help='no progress report')
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    expected = 2 if args.model else 4
+    if len(args.paths) != expected:
+        parser.error('give CONFIG CHECKPOINT INPUT OUTPUT, or --model NAME '
+                     f'INPUT OUTPUT; got {len(args.paths)} paths')
+    if args.model:
+        from mmjffra.apis.model_zoo import UnknownModelError, find_model
+        try:
+            config, checkpoint = find_model(args.model)
+        except UnknownModelError as err:
+            parser.error(str(err))
+        args.paths = [config, checkpoint] + args.paths
+    args.config, args.checkpoint, args.input, args.output = args.paths
+    return args
 
 
 def batch_option(value):

@@ -9,3 +9,12 @@
 _base_ = 'mmagic::_base_/default_runtime.py'
 
 default_hooks = dict(checkpoint=dict(out_dir=None, save_best=None))
+
+# What MMagic's VideoRestorationInferencer (MMagicInferencer) reads to load a
+# folder of frames (it drops the two loading steps for a video file); the
+# same pipeline as MMagic's BasicVSR configs.
+demo_pipeline = [
+    dict(type='GenerateSegmentIndices', interval_list=[1]),
+    dict(type='LoadImageFromFile', key='img', channel_order='rgb'),
+    dict(type='PackInputs')
+]

@@ -420,3 +420,36 @@ def test_clip_restorer_checks_sizes():
             ValueError, match='tile - tile_overlap must be at '
             'least 16'):
         ClipRestorer(gen, tile=32, tile_overlap=24)
+
+
+def test_mmagic_inferencer_with_our_config(demo_data, tmp_path, jffra_ckpt):
+    """MMagic's MMagicInferencer restores a folder with our config (the
+    ``demo_pipeline`` of our runtime base; 'basicvsr' only picks MMagic's
+    video restoration task) like VideoRestorer."""
+    from mmagic.apis import MMagicInferencer
+    frames = frames_of(demo_data, 4)
+    write_folder(tmp_path / 'in', frames)
+    inferencer = MMagicInferencer(
+        'basicvsr', model_config=JFFRA, model_ckpt=jffra_ckpt, device='cpu')
+    inferencer.infer(
+        video=str(tmp_path / 'in'), result_out_dir=str(tmp_path / 'out'))
+    got = read_folder(tmp_path / 'out')
+    expected = list(VideoRestorer(JFFRA, jffra_ckpt).restore_stream(frames))
+    assert len(got) == 4
+    for g, e in zip(got, expected):
+        diff = np.abs(g.astype(int) - cv2.cvtColor(e, cv2.COLOR_RGB2BGR))
+        assert diff.max() <= 1
+
+
+def test_sizes_a_network_cannot_take_are_padded():
+    """EDVR asserts multiples of 4: 34x80 frames are padded (edge pixels
+    repeated) and the output cropped back."""
+    torch.manual_seed(0)
+    restorer = VideoRestorer(EDVR)
+    rng = np.random.default_rng(0)
+    frames = [rng.integers(0, 256, (34, 80, 3), np.uint8) for _ in range(5)]
+    out = list(restorer.restore_stream(frames))
+    assert len(out) == 5 and out[0].shape == (136, 320, 3)
+    padded = [np.pad(f, ((0, 2), (0, 0), (0, 0)), mode='edge') for f in frames]
+    ref = list(restorer.restore_stream(padded))
+    np.testing.assert_array_equal(out[2], ref[2][:136])

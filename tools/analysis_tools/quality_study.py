@@ -15,8 +15,11 @@ folds). Reported, as mean and sample standard deviation over ``--seeds``
 - the same PSNR at equal wall-clock: the training time of the fastest
   finishing model family (the least total seconds over the compared runs),
   read from every run's learning curve by linear interpolation;
-- learning curves (PSNR against iterations and against training seconds,
-  MMEngine's logged iteration times) as a PNG;
+- learning curves (PSNR against iterations and against training seconds)
+  as a PNG. Seconds are MMEngine's logged iteration times, or, with
+  ``--timing`` (from ``--measure-timing`` on an idle machine), iterations x
+  each run's measured seconds per iteration: runs that shared the CPU with
+  other work log inflated, uneven times;
 - option deltas against a reference run, paired by seed and fold.
 
 The data root holds whole clips in MMagic's frame layout: ``GT/<clip>``,
@@ -117,6 +120,18 @@ def parse_args():
         '--report',
         nargs='+',
         help='only merge these JSON files into the table and the plot')
+    parser.add_argument(
+        '--measure-timing',
+        metavar='JSON',
+        help='only time --timing-iters training iterations of every run '
+        '(one after the other, on an otherwise idle machine) into JSON')
+    parser.add_argument('--timing-iters', type=int, default=40)
+    parser.add_argument(
+        '--timing',
+        metavar='JSON',
+        help='seconds per iteration of each run (from --measure-timing) for '
+        'the wall-clock axis, instead of the times logged during the study '
+        '(which runs sharing the CPU inflate unevenly)')
     return parser.parse_args()
 
 
@@ -256,12 +271,21 @@ def study(args):
     warp_metric = WarpingError()
     folds = args.held_out or args.clips
     results = []
+    done = set()
+    if args.out and osp.isfile(args.out):
+        # results of an earlier (interrupted or narrower) invocation with
+        # the same --out are kept and not recomputed
+        with open(args.out) as f:
+            results = json.load(f)['results']
+        done = {(r['fold'], r['run'], r['seed']) for r in results}
     for fold in folds:
         lqs, gts = load_clip(
             osp.abspath(args.data_root), fold, args.test_frames)
         bicubic = bicubic_metrics(lqs, gts, warp_metric)
         for seed in args.seeds:
             for name in args.runs:
+                if (fold, name, seed) in done:
+                    continue
                 t0 = time.time()
                 work = train(args, fold, name, seed)
                 secs = seconds_at(work)
@@ -321,7 +345,7 @@ def dump(args, results):
 
 
 def mean_std(values):
-    if not values:
+    if not values or any(math.isnan(v) for v in values):
         return float('nan'), float('nan')
     mean = statistics.mean(values)
     std = statistics.stdev(values) if len(values) > 1 else float('nan')
@@ -365,15 +389,15 @@ def report(results, reference, plot=None):
         f'{", ".join(map(str, seeds))}; mean +- std over seeds '
         f'(each seed averaged over the held-out clips); bicubic PSNR-Y '
         f'{bic:.2f} dB; equal wall-clock = {budget:.0f} s of training', '',
-        '| run | PSNR | SSIM | PSNR-Y | SSIM-Y | warping error | PSNR-Y at '
-        f'{budget:.0f} s | s/iter | delta PSNR-Y vs {reference} |',
-        '|---|---|---|---|---|---|---|---|---|'
+        '| run | seeds | PSNR | SSIM | PSNR-Y | SSIM-Y | warping error | '
+        f'PSNR-Y at {budget:.0f} s | s/iter | delta PSNR-Y vs {reference} |',
+        '|---|---|---|---|---|---|---|---|---|---|'
     ]
     ref_rows = by_run.get(reference, [])
     ref_vals = {(r['seed'], r['fold']): r['PSNR-Y'] for r in ref_rows}
     for name in runs:
         rows = by_run[name]
-        cells = []
+        cells = [str(len({r['seed'] for r in rows}))]
         for key, fmt in (('PSNR', '{:.2f}'), ('SSIM', '{:.4f}'),
                          ('PSNR-Y', '{:.2f}'), ('SSIM-Y', '{:.4f}'),
                          ('WarpingError', '{:.5f}'), ('PSNR-Y@time',
@@ -436,8 +460,62 @@ def plot_curves(by_run, path):
     fig.savefig(path, dpi=110)
 
 
+def measure_timing(args):
+    """Seconds per training iteration of each run, measured apart: the
+    median of MMEngine's logged iteration times after 10 warm-up ones."""
+    timing = {}
+    for name in args.runs:
+        work = osp.join(
+            osp.abspath(args.work_dir), 'timing',
+            name.replace(' ', '_').replace('/', '').replace('.', ''))
+        if osp.isdir(work):
+            import shutil
+            shutil.rmtree(work)
+        saved = (args.iters, args.eval_every)
+        args.iters = args.eval_every = args.timing_iters
+        train_args = (args, (args.held_out or args.clips)[0], name, 0)
+        try:
+            run = train(*train_args)
+        finally:
+            args.iters, args.eval_every = saved
+        times = []
+        files = glob.glob(osp.join(run, '*', 'vis_data', 'scalars.json'))
+        with open(sorted(files)[-1]) as f:
+            for line in f:
+                entry = json.loads(line)
+                if 'loss' in entry and entry['iter'] > 10:
+                    times.append(entry['time'])
+        timing[name] = statistics.median(times)
+        print(f'{name}: {timing[name]:.3f} s/iter', file=sys.stderr)
+    os.makedirs(osp.dirname(osp.abspath(args.measure_timing)), exist_ok=True)
+    with open(args.measure_timing, 'w') as f:
+        json.dump(
+            dict(
+                threads=args.threads,
+                iters=args.timing_iters,
+                s_per_iter=timing),
+            f,
+            indent=1)
+
+
+def apply_timing(results, path):
+    """Replace the logged seconds by iterations x measured s/iter."""
+    with open(path) as f:
+        timing = json.load(f)['s_per_iter']
+    for r in results:
+        if r['run'] not in timing:
+            raise SystemExit(f'{path} has no timing of {r["run"]!r}')
+        per_iter = timing[r['run']]
+        for c in r['curve']:
+            c['seconds'] = c['iter'] * per_iter
+        r['train_seconds'] = r['curve'][-1]['seconds']
+
+
 def main():
     args = parse_args()
+    if args.measure_timing:
+        measure_timing(args)
+        return
     if args.report:
         results = []
         for path in args.report:
@@ -448,6 +526,8 @@ def main():
         if unknown:
             raise SystemExit(f'unknown runs {unknown}; known: {list(RUNS)}')
         results = study(args)
+    if args.timing:
+        apply_timing(results, args.timing)
     print(report(results, args.reference, args.plot))
 
 

@@ -36,6 +36,9 @@ class InferenceSpec:
             strided levels and attention windows on the same grid as the
             whole frame). Default: 1.
         min_size (int): Smallest input side the network takes. Default: 1.
+        input_multiple (int): The network only takes sizes that are
+            multiples of it: inputs are padded (edge pixels repeated) and
+            outputs cropped back. Default: 1.
         whole_frame_flows (bool): The network has ``compute_flows(lqs)`` and
             ``forward(lqs, flows=...)``: tiles then use flows computed on
             the whole frame. Default: False.
@@ -45,6 +48,7 @@ class InferenceSpec:
     num_frames: int = 1
     spatial_multiple: int = 1
     min_size: int = 1
+    input_multiple: int = 1
     whole_frame_flows: bool = False
 
     def __post_init__(self):
@@ -63,12 +67,14 @@ class InferenceSpec:
 
 
 def _edvr(gen: nn.Module) -> InferenceSpec:
-    # two x2 pixel shuffles; a 3-level pyramid of stride-2 convs
+    # two x2 pixel shuffles; a 3-level pyramid of stride-2 convs (MMagic
+    # asserts sizes that are multiples of 4)
     return InferenceSpec(
         'window',
         4,
         num_frames=2 * gen.center_frame_idx + 1,
-        spatial_multiple=4)
+        spatial_multiple=4,
+        input_multiple=4)
 
 
 def _basicvsr_pp(gen: nn.Module) -> InferenceSpec:
@@ -141,6 +147,25 @@ def window_indices(num_frames: int,
                 i = 2 * last - i
         indices.append(min(max(i, 0), last))
     return indices
+
+
+def _padded(fn: Callable[..., Tensor], multiple: int,
+            scale: int) -> Callable[..., Tensor]:
+    """``fn`` on inputs padded up to ``multiple`` (edge pixels repeated),
+    its output cropped back to ``scale`` times the input size."""
+
+    def call(lqs: Tensor, flows: Optional[Tensor] = None) -> Tensor:
+        h, w = lqs.shape[-2:]
+        ph, pw = (-h) % multiple, (-w) % multiple
+        if ph or pw:
+            n, t = lqs.shape[:2]
+            lqs = torch.nn.functional.pad(
+                lqs.flatten(0, 1), (0, pw, 0, ph),
+                mode='replicate').view(n, t, -1, h + ph, w + pw)
+        out = fn(lqs) if flows is None else fn(lqs, flows)
+        return out[..., :scale * h, :scale * w]
+
+    return call
 
 
 def tile_spans(size: int,
@@ -317,6 +342,8 @@ class ClipRestorer:
             flows = self.generator.compute_flows(lqs)
         fn = (lambda x, f=None: self.generator(x)
               if f is None else self.generator(x, flows=f))
+        if spec.input_multiple > 1:
+            fn = _padded(fn, spec.input_multiple, spec.scale)
         return run_tiled(fn, lqs, spec.scale, self.tile, self.tile_overlap,
                          spec.spatial_multiple, flows)
 

