@@ -53,28 +53,38 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 JFFRA = 'configs/demo/jffra-small_1xb2-1000i_carphone-bix4.py'
 GEN = 'model.generator.'
 # run name -> (config, --cfg-options, training frames per sample or None)
+CENTRE = 'model.train_cfg.pixel_loss_frames=centre'
+# the preset before the study: 16-channel tail, pixel loss on the centre
+OLD = [GEN + 'reconstruction_channels=16', CENTRE]
 RUNS = {
+    # the small preset (since the study: 64-channel reconstruction tail,
+    # pixel loss on all three training windows)
     'jffra-small': (JFFRA, [], None),
-    # the paper's own ablations (Table 5/6)
-    'jffra-small w/o flow refinement': (JFFRA, [GEN + 'flow_refinement=False'],
-                                        None),
-    'jffra-small w/o temporal loss': (JFFRA, ['model.temporal_loss=None'],
-                                      None),
+    # the study's main run: the preset before, with the 64-channel tail
+    'jffra-small tail c64': (JFFRA,
+                             [GEN + 'reconstruction_channels=64',
+                              CENTRE], None),
+    # the preset the study started from (16-channel tail) and, on it, the
+    # paper's own ablations (Table 5/6) and the review's findings
+    'jffra-small tail c16': (JFFRA, OLD, None),
+    'jffra-small w/o flow refinement':
+    (JFFRA, OLD + [GEN + 'flow_refinement=False'], None),
+    'jffra-small w/o temporal loss':
+    (JFFRA, OLD + ['model.temporal_loss=None'], None),
     'jffra-small mutual self-attention':
-    (JFFRA, [GEN + 'flow_refinement=False', GEN + 'alignment=none'], None),
+    (JFFRA, OLD + [GEN + 'flow_refinement=False', GEN + 'alignment=none'],
+     None),
     'jffra-small learnable offset':
-    (JFFRA, [GEN + 'flow_refinement=False',
-             GEN + 'alignment=learned_offset'], None),
-    # the review's findings, one option each
-    'jffra-small tail c64': (JFFRA, [GEN + 'reconstruction_channels=64'],
-                             None),
+    (JFFRA,
+     OLD + [GEN + 'flow_refinement=False', GEN + 'alignment=learned_offset'],
+     None),
     'jffra-small pixel loss all windows':
-    (JFFRA, ['model.train_cfg.pixel_loss_frames=all'], None),
-    'jffra-small crop 96': (JFFRA, ['CROP=96'], None),
+    (JFFRA, OLD[:1] + ['model.train_cfg.pixel_loss_frames=all'], None),
+    'jffra-small crop 96': (JFFRA, OLD + ['CROP=96'], None),
     'jffra-small rel. pos. bias':
-    (JFFRA, [GEN + 'relative_position_bias=True'], None),
-    'jffra-small flow skip': (JFFRA, [GEN + 'flow_skip=True'], None),
-    'jffra-small 5 frames': (JFFRA, [GEN + 'num_frames=5'], 7),
+    (JFFRA, OLD + [GEN + 'relative_position_bias=True'], None),
+    'jffra-small flow skip': (JFFRA, OLD + [GEN + 'flow_skip=True'], None),
+    'jffra-small 5 frames': (JFFRA, OLD + [GEN + 'num_frames=5'], 7),
     # baselines (their best recipe at this budget: see the demo configs)
     'basicvsr-c16b4':
     ('configs/demo/basicvsr_c16b4_1xb2-1000i_carphone-bix4.py', [], None),
@@ -113,7 +123,7 @@ def parse_args():
         help='restore the first N frames of a held-out clip (0: all)')
     parser.add_argument('--threads', type=int, default=0, help='0: torch\'s')
     parser.add_argument('--work-dir', default='work_dirs/quality_study')
-    parser.add_argument('--reference', default='jffra-small')
+    parser.add_argument('--reference', default='jffra-small tail c16')
     parser.add_argument('--out', help='JSON file of the raw results')
     parser.add_argument('--plot', help='PNG of the learning curves')
     parser.add_argument(
