@@ -460,7 +460,8 @@ def plot_curves(by_run, path):
                 color=line.get_color(),
                 alpha=0.2)
     axes[0].set_xlabel('iterations')
-    axes[1].set_xlabel('training seconds (2-core CPU)')
+    axes[1].set_xlabel('training seconds (logged, or --timing s/iter x '
+                       'iterations)')
     for ax in axes:
         ax.set_ylabel('held-out PSNR-Y (dB), mean +- std over seeds')
         ax.grid(alpha=0.3)
