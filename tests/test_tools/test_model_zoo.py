@@ -15,7 +15,7 @@ from mmengine.config import Config
 from mmjffra.apis.model_zoo import UnknownModelError, find_model, list_models
 
 JFFRA = str(REPO / 'configs/demo/jffra-small_1xb2-1000i_carphone-bix4.py')
-SHIPPED = ('jffra-small-x4', )
+SHIPPED = ('jffra-small-x4', 'jffra-small-denoise')
 
 
 def load(script):
