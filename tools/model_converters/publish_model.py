@@ -25,6 +25,11 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('checkpoint', help='training checkpoint')
     parser.add_argument('out', help='output file (the hash is appended)')
+    parser.add_argument(
+        '--half',
+        action='store_true',
+        help='store float weights as float16 (half the file; loading casts '
+        'them back to the model\'s float32)')
     return parser.parse_args()
 
 
@@ -32,7 +37,8 @@ def main():
     args = parse_args()
     ckpt = torch.load(args.checkpoint, map_location='cpu', weights_only=False)
     state = {
-        k: v.float() if v.is_floating_point() else v
+        k: (v.half() if args.half else v.float())
+        if v.is_floating_point() else v
         for k, v in ckpt['state_dict'].items() if k.startswith('generator.')
     }
     if not state:
