@@ -37,8 +37,8 @@ def main():
     args = parse_args()
     ckpt = torch.load(args.checkpoint, map_location='cpu', weights_only=False)
     state = {
-        k: (v.half() if args.half else v.float())
-        if v.is_floating_point() else v
+        k:
+        (v.half() if args.half else v.float()) if v.is_floating_point() else v
         for k, v in ckpt['state_dict'].items() if k.startswith('generator.')
     }
     if not state:
