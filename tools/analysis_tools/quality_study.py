@@ -56,6 +56,8 @@ GEN = 'model.generator.'
 CENTRE = 'model.train_cfg.pixel_loss_frames=centre'
 # the preset before the study: 16-channel tail, pixel loss on the centre
 OLD = [GEN + 'reconstruction_channels=16', CENTRE]
+# the recipe of the paper-size runs (CROP= and BATCH= are applied by train())
+PAPER_RECIPE = ['CROP=128', 'BATCH=4', 'optim_wrapper.optimizer.lr=2e-4']
 RUNS = {
     # the small preset (since the study: 64-channel reconstruction tail,
     # pixel loss on all three training windows)
@@ -95,6 +97,25 @@ RUNS = {
                    None),
     'rvrt-tiny': ('configs/demo/rvrt-tiny_1xb2-1000i_carphone-bix4.py', [],
                   None),
+    # paper / MMagic sizes (the GPU study), one recipe for the three:
+    # MMagic's and the paper's lr 2e-4, 128 px GT crops, batch 4. JFFRA's
+    # paper preset with DIS flows in place of RAFT (no RAFT weights can be
+    # fetched on the study's machine); pixel loss on the centre window as
+    # eq. 15 of the paper.
+    'jffra-paper dis': (JFFRA, PAPER_RECIPE + [
+        GEN + 'mid_channels=64', GEN + 'channel_multipliers=(1,2,4)',
+        GEN + 'num_heads=(2,4,8)', GEN + 'num_res_blocks=2',
+        GEN + 'num_reconstruction_blocks=5',
+        GEN + 'reconstruction_channels=64', CENTRE
+    ], None),
+    'basicvsr-c64b30':
+    ('configs/demo/basicvsr_c16b4_1xb2-1000i_carphone-bix4.py',
+     PAPER_RECIPE + [GEN + 'mid_channels=64', GEN + 'num_blocks=30'], None),
+    'edvr-m':
+    ('configs/demo/edvrm_c16_1xb2-1000i_carphone-bix4.py', PAPER_RECIPE + [
+        GEN + 'mid_channels=64', GEN + 'deform_groups=8',
+        GEN + 'num_blocks_extraction=5', GEN + 'num_blocks_reconstruction=10'
+    ], None),
 }
 METRICS = ('PSNR', 'SSIM', 'PSNR-Y', 'SSIM-Y', 'WarpingError')
 
@@ -114,7 +135,19 @@ def parse_args():
         'default: every clip (leave-one-clip-out)')
     parser.add_argument('--runs', nargs='+', default=['jffra-small'])
     parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
-    parser.add_argument('--iters', type=int, default=1000)
+    parser.add_argument(
+        '--iters',
+        type=int,
+        default=1000,
+        help='training iterations of every run; 0: the largest checkpoint '
+        'iteration every run of --work-dir reached after --train-seconds')
+    parser.add_argument(
+        '--train-seconds',
+        type=float,
+        help='only train: every run for this many seconds at a constant '
+        'learning rate (no annealing, so any checkpoint is a fair '
+        'equal-iteration point), then stop; evaluate afterwards with '
+        '--iters 0 (for a device lent for a fixed time)')
     parser.add_argument('--eval-every', type=int, default=250)
     parser.add_argument(
         '--test-frames',
@@ -122,6 +155,11 @@ def parse_args():
         default=0,
         help='restore the first N frames of a held-out clip (0: all)')
     parser.add_argument('--threads', type=int, default=0, help='0: torch\'s')
+    parser.add_argument(
+        '--device',
+        default='cpu',
+        help='device of the held-out evaluation (training runs where '
+        'tools/train.py puts it: the GPU when there is one)')
     parser.add_argument('--work-dir', default='work_dirs/quality_study')
     parser.add_argument('--reference', default='jffra-small tail c16')
     parser.add_argument('--out', help='JSON file of the raw results')
@@ -154,8 +192,9 @@ def train(args, fold, name, seed):
     """Train one run (skipped when its last checkpoint exists)."""
     config, extra, frames = RUNS[name]
     work = run_dir(args, fold, name, seed)
-    n = args.iters
-    if osp.isfile(osp.join(work, f'iter_{n}.pth')):
+    timed = args.train_seconds is not None
+    n = 10**7 if timed else args.iters
+    if not timed and osp.isfile(osp.join(work, f'iter_{n}.pth')):
         return work
     os.makedirs(work, exist_ok=True)
     root = osp.abspath(args.data_root)
@@ -166,7 +205,8 @@ def train(args, fold, name, seed):
                 with open(osp.join(root, f'meta_info_{clip}.txt')) as src:
                     f.write(src.read().strip() + '\n')
     crop = [o for o in extra if o.startswith('CROP=')]
-    extra = [o for o in extra if not o.startswith('CROP=')]
+    batch = [o for o in extra if o.startswith('BATCH=')]
+    extra = [o for o in extra if not o.startswith(('CROP=', 'BATCH='))]
     opts = [
         f'randomness.seed={seed}', f'train_cfg.max_iters={n}',
         f'train_cfg.val_interval={n + 1}',
@@ -185,6 +225,13 @@ def train(args, fold, name, seed):
         size = int(crop[0].split('=')[1])
         opts.append('train_dataloader.dataset.pipeline.4.gt_patch_size='
                     f'{size}')
+    if batch:
+        opts.append('train_dataloader.batch_size=' + batch[0].split('=')[1])
+    if timed:
+        # constant learning rate: the cosine's minimum is the base value
+        opts += [
+            'param_scheduler.eta_min=None', 'param_scheduler.eta_min_ratio=1.0'
+        ]
     env = dict(os.environ)
     if args.threads:
         env.update(
@@ -195,11 +242,45 @@ def train(args, fold, name, seed):
         '--cfg-options'
     ] + opts + extra
     with open(osp.join(work, 'train.log'), 'w') as log:
-        proc = subprocess.run(
-            cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env=env)
+        try:
+            proc = subprocess.run(
+                cmd,
+                cwd=REPO,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                timeout=args.train_seconds)
+        except subprocess.TimeoutExpired:
+            return work  # stopped on time; checkpoints are every eval_every
     if proc.returncode:
         raise RuntimeError(f'{" ".join(cmd)} failed: see {work}/train.log')
     return work
+
+
+def checkpoint_iters(work):
+    return sorted(
+        int(osp.basename(p)[5:-4])
+        for p in glob.glob(osp.join(work, 'iter_*.pth')))
+
+
+def common_iters(args, folds):
+    """The iteration every run reached after ``--train-seconds``.
+
+    The newest checkpoint of a run may have been cut short by the stop, so
+    the second newest counts."""
+    reached = {}
+    for fold in folds:
+        for seed in args.seeds:
+            for name in args.runs:
+                its = checkpoint_iters(run_dir(args, fold, name, seed))
+                reached[(fold, name, seed)] = its[-2] if len(its) > 1 else 0
+    n = min(reached.values())
+    if n < args.eval_every:
+        raise SystemExit(f'a run has no complete checkpoint: {reached}')
+    print(
+        f'common iteration of the timed runs: {n} ({reached})',
+        file=sys.stderr)
+    return n
 
 
 def seconds_at(work):
@@ -243,7 +324,7 @@ def load_clip(root, clip, frames):
     return out
 
 
-def evaluate(work, checkpoint, lqs, gts, warp_metric):
+def evaluate(work, checkpoint, lqs, gts, warp_metric, device='cpu'):
     """Restore the held-out frames with a checkpoint and score them."""
     import numpy as np
     import torch
@@ -256,7 +337,8 @@ def evaluate(work, checkpoint, lqs, gts, warp_metric):
         if not c.endswith('train_clips.py')
     ][0]
     # whole held-out clip in one chunk: recurrent nets see all of it
-    restorer = VideoRestorer(config, checkpoint, chunk=len(lqs) + 1)
+    restorer = VideoRestorer(
+        config, checkpoint, chunk=len(lqs) + 1, device=device)
     preds = list(restorer.restore_stream(lqs))
     res = {}
     for key, conv in (('', None), ('-Y', 'Y')):
@@ -280,6 +362,14 @@ def study(args):
     init_default_scope('mmagic')
     warp_metric = WarpingError()
     folds = args.held_out or args.clips
+    if args.train_seconds is not None:
+        for fold in folds:
+            for seed in args.seeds:
+                for name in args.runs:
+                    train(args, fold, name, seed)
+        return []
+    if args.iters == 0:
+        args.iters = common_iters(args, folds)
     results = []
     done = set()
     if args.out and osp.isfile(args.out):
@@ -303,7 +393,7 @@ def study(args):
                 for it in range(args.eval_every, args.iters + 1,
                                 args.eval_every):
                     m = evaluate(work, osp.join(work, f'iter_{it}.pth'), lqs,
-                                 gts, warp_metric)
+                                 gts, warp_metric, args.device)
                     curve.append(dict(iter=it, seconds=interp(secs, it), **m))
                 row = dict(
                     run=name,
@@ -537,6 +627,8 @@ def main():
         if unknown:
             raise SystemExit(f'unknown runs {unknown}; known: {list(RUNS)}')
         results = study(args)
+        if args.train_seconds is not None:
+            return
     if args.timing:
         apply_timing(results, args.timing)
     print(report(results, args.reference, args.plot))
