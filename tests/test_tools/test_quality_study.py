@@ -1,0 +1,165 @@
+# Copyright (c) mmjffra contributors. All rights reserved.
+"""The quality study's bookkeeping (no training: known values), and the
+restore speed tool on a tiny clip."""
+import importlib.util
+import json
+import math
+import os
+import os.path as osp
+import subprocess
+import sys
+from types import SimpleNamespace
+
+import cv2
+import numpy as np
+import pytest
+from conftest import run_cmd
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+def _tool():
+    spec = importlib.util.spec_from_file_location(
+        'quality_study', osp.join(REPO,
+                                  'tools/analysis_tools/quality_study.py'))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+qs = _tool()
+
+
+def _row(run, seed, psnrs, secs, fold='bikes'):
+    curve = [
+        dict(
+            iter=100 * (i + 1),
+            seconds=s,
+            **{
+                'PSNR': p,
+                'PSNR-Y': p,
+                'SSIM': .9,
+                'SSIM-Y': .9,
+                'WarpingError': .01
+            }) for i, (p, s) in enumerate(zip(psnrs, secs))
+    ]
+    return dict(
+        run=run,
+        fold=fold,
+        seed=seed,
+        curve=curve,
+        bicubic={'PSNR-Y': 30.},
+        train_seconds=secs[-1],
+        **curve[-1])
+
+
+def test_interp_and_equal_time_psnr():
+    pts = [(0, 0.), (10, 1.), (20, 3.)]
+    assert qs.interp(pts, 5) == 0.5
+    assert qs.interp(pts, 15) == 2.0
+    assert qs.interp(pts, 30) == 3.0  # clamped
+    row = _row('a', 0, [31., 33.], [10., 20.])
+    assert qs.equal_time_psnr(row, 15.) == 32.
+    assert math.isnan(qs.equal_time_psnr(row, 5.))  # before the first point
+
+
+def test_report_means_spreads_paired_deltas_and_budget():
+    results = [
+        _row('ref', 0, [31., 32.], [10., 20.]),
+        _row('ref', 1, [31., 34.], [10., 20.]),
+        # twice as slow: equal wall-clock (20 s) reads its first checkpoint
+        _row('new', 0, [32., 33.], [20., 40.]),
+        _row('new', 1, [32., 36.], [20., 40.]),
+    ]
+    table = qs.report(results, 'ref').splitlines()
+    assert 'equal wall-clock = 20 s' in table[0]
+    ref = next(line for line in table if line.startswith('| ref '))
+    new = next(line for line in table if line.startswith('| new '))
+    # PSNR-Y: mean 33, sample std of (32, 34) = 1.414
+    assert '33.00 +- 1.41' in ref
+    assert '34.50 +- 2.12' in new
+    # paired deltas +1 and +2: mean 1.5, std 0.71
+    assert new.endswith('| +1.50 +- 0.71 |')
+    # equal wall-clock: 32 for both seeds of 'new', 33 +- 1.41 for 'ref'
+    cells = [c.strip() for c in new.split('|')]
+    assert cells[8] == '32.00 +- 0.00'
+    # s/iter: 40 s over 200 iterations
+    assert cells[9] == '0.200'
+
+
+def test_common_iters_takes_the_second_newest_checkpoint(tmp_path):
+    args = SimpleNamespace(
+        work_dir=str(tmp_path), seeds=[0, 1], runs=['a b'], eval_every=10)
+    for seed, its in ((0, (10, 20, 30, 40)), (1, (10, 20, 30))):
+        work = qs.run_dir(args, 'bikes', 'a b', seed)
+        os.makedirs(work)
+        for it in its:
+            open(osp.join(work, f'iter_{it}.pth'), 'w').close()
+    # seed 1's iter_30 may be cut short by the stop: 20 counts
+    assert qs.common_iters(args, ['bikes']) == 20
+    args.seeds = [0, 1, 2]
+    with pytest.raises(SystemExit, match='no complete checkpoint'):
+        qs.common_iters(args, ['bikes'])
+
+
+def test_timed_training_command(tmp_path, monkeypatch):
+    root = tmp_path / 'data'
+    root.mkdir()
+    for clip in ('carphone', 'bikes', 'bigbuckbunny'):
+        (root / f'meta_info_{clip}.txt').write_text(f'{clip} 5 (8,8,3)\n')
+    seen = {}
+
+    def fake_run(cmd, timeout=None, **kwargs):
+        seen.update(cmd=cmd, timeout=timeout)
+        raise subprocess.TimeoutExpired(cmd, timeout)
+
+    monkeypatch.setattr(qs.subprocess, 'run', fake_run)
+    args = SimpleNamespace(
+        work_dir=str(tmp_path / 'w'),
+        data_root=str(root),
+        clips=['carphone', 'bikes', 'bigbuckbunny'],
+        iters=1000,
+        eval_every=20,
+        threads=1,
+        train_seconds=5.)
+    work = qs.train(args, 'bikes', 'basicvsr-c64b30', 3)
+    assert seen['timeout'] == 5.
+    cmd = seen['cmd']
+    assert 'configs/demo/basicvsr_c16b4_1xb2-1000i_carphone-bix4.py' in cmd
+    for opt in ('randomness.seed=3', 'train_cfg.max_iters=10000000',
+                'param_scheduler.eta_min=None',
+                'param_scheduler.eta_min_ratio=1.0',
+                'train_dataloader.batch_size=4',
+                'train_dataloader.dataset.pipeline.4.gt_patch_size=128',
+                'optim_wrapper.optimizer.lr=2e-4',
+                'model.generator.num_blocks=30',
+                'default_hooks.checkpoint.interval=20'):
+        assert opt in cmd, opt
+    assert not any(c.startswith(('CROP=', 'BATCH=')) for c in cmd)
+    # the held-out clip is not trained on
+    clips = open(osp.join(work, 'train_clips.txt')).read()
+    assert 'bikes' not in clips and 'carphone' in clips
+
+
+def test_restore_speed_on_cpu(tmp_path):
+    frames = tmp_path / 'lq'
+    frames.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(4):
+        cv2.imwrite(
+            str(frames / f'{i:03d}.png'),
+            rng.integers(0, 256, (16, 20, 3), dtype=np.uint8))
+    out = tmp_path / 'speed.json'
+    run_cmd([
+        sys.executable, 'tools/analysis_tools/restore_speed.py', '--model',
+        'jffra-small-x4', frames, '--batch', '1', 'auto', '--repeats', '1',
+        '--out', out
+    ])
+    res = json.loads(out.read_text())
+    assert res['device'] == 'cpu' and res['input'] == '4 frames 20x16'
+    rows = {r['batch']: r for r in res['results']}
+    assert set(rows) == {'1', 'auto'}
+    # auto is one window per forward on the CPU
+    assert rows['auto']['windows_per_forward'] == 1
+    assert all(r['frames'] == 4 and r['ms_per_frame'] > 0
+               for r in rows.values())
