@@ -1,8 +1,8 @@
 #!/bin/bash
 # Real CUDA OOM through restore_video.py (exit 3, one line, nothing left),
+# then the suggested --tile run succeeds.
 # Ran on one H200 (2026-11-26): exit 3 after 24 s with the one-line message
 # and nothing left behind; the --tile run wrote 3 frames of 5120x2880.
-# then the suggested --tile run succeeds.
 set -u
 OUT=${OUT:-work_dirs/oom_check}; mkdir -p $OUT; L=$OUT/oom_log.txt
 [ -f .device_kit/env.sh ] && source .device_kit/env.sh
