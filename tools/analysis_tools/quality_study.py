@@ -59,9 +59,13 @@ OLD = [GEN + 'reconstruction_channels=16', CENTRE]
 # the recipe of the paper-size runs (CROP= and BATCH= are applied by train())
 PAPER_RECIPE = ['CROP=128', 'BATCH=4', 'optim_wrapper.optimizer.lr=2e-4']
 RUNS = {
-    # the small preset (since the study: 64-channel reconstruction tail,
-    # pixel loss on all three training windows)
+    # the small preset (since the study: 64-channel reconstruction tail)
     'jffra-small': (JFFRA, [], None),
+    # the preset with the pixel loss on all three training windows
+    'jffra-small tail c64 pixel loss all windows': (JFFRA, [
+        GEN + 'reconstruction_channels=64',
+        'model.train_cfg.pixel_loss_frames=all'
+    ], None),
     # the study's main run: the preset before, with the 64-channel tail
     'jffra-small tail c64': (JFFRA,
                              [GEN + 'reconstruction_channels=64',
