@@ -163,3 +163,33 @@ def test_restore_speed_on_cpu(tmp_path):
     assert rows['auto']['windows_per_forward'] == 1
     assert all(r['frames'] == 4 and r['ms_per_frame'] > 0
                for r in rows.values())
+
+
+def test_report_merges_files_and_keeps_the_runs_asked(tmp_path):
+    a, b = tmp_path / 'a.json', tmp_path / 'b.json'
+    a.write_text(
+        json.dumps(
+            dict(results=[
+                _row('ref', 0, [31., 32.], [10., 20.]),
+                _row('other', 0, [30., 30.], [10., 20.])
+            ])))
+    # a second fold of 'ref': each seed is averaged over its folds
+    b.write_text(
+        json.dumps(
+            dict(results=[
+                _row('ref', 0, [31., 34.], [10., 20.], fold='carphone')
+            ])))
+    out = run_cmd([
+        sys.executable, 'tools/analysis_tools/quality_study.py', '--report', a,
+        b, '--runs', 'ref', '--reference', 'ref'
+    ])
+    assert 'held-out clips: bikes, carphone' in out
+    assert '| ref | 1 | 33.00 |' in out and '| other |' not in out
+    with pytest.raises(subprocess.CalledProcessError):
+        subprocess.run([
+            sys.executable, 'tools/analysis_tools/quality_study.py',
+            '--report', a, '--runs', 'missing'
+        ],
+                       cwd=REPO,
+                       check=True,
+                       capture_output=True)

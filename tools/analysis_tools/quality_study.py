@@ -137,7 +137,11 @@ def parse_args():
         nargs='+',
         help='folds: clips tested on (each trained on the other clips); '
         'default: every clip (leave-one-clip-out)')
-    parser.add_argument('--runs', nargs='+', default=['jffra-small'])
+    parser.add_argument(
+        '--runs',
+        nargs='+',
+        help='runs to train (default: jffra-small); with --report: only '
+        'these rows')
     parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
     parser.add_argument(
         '--iters',
@@ -618,6 +622,8 @@ def apply_timing(results, path):
 
 def main():
     args = parse_args()
+    if not args.report:
+        args.runs = args.runs or ['jffra-small']
     if args.measure_timing:
         measure_timing(args)
         return
@@ -626,6 +632,12 @@ def main():
         for path in args.report:
             with open(path) as f:
                 results.extend(json.load(f)['results'])
+        if args.runs:
+            results = [r for r in results if r['run'] in args.runs]
+            missing = set(args.runs) - {r['run'] for r in results}
+            if missing:
+                raise SystemExit(f'no results of {sorted(missing)} in '
+                                 f'{args.report}')
     else:
         unknown = [r for r in args.runs if r not in RUNS]
         if unknown:
