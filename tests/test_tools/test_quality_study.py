@@ -193,3 +193,19 @@ def test_report_merges_files_and_keeps_the_runs_asked(tmp_path):
                        cwd=REPO,
                        check=True,
                        capture_output=True)
+
+
+def test_plot_reads_folds_on_different_checkpoint_grids(tmp_path):
+    rows = [
+        _row('ref', 0, [31., 32.], [10., 20.]),  # iterations 100, 200
+        _row('ref', 0, [30., 31., 33.], [5., 10., 15.], fold='carphone')
+    ]
+    for i, c in enumerate(rows[1]['curve']):  # 70, 140, 210: another grid
+        c['iter'] = 70 * (i + 1)
+    png = tmp_path / 'curves.png'
+    qs.plot_curves({'ref': rows}, str(png))
+    assert png.stat().st_size > 1000
+    # the carphone curve at iteration 100: 30 + (100 - 70) / 70
+    assert abs(
+        qs.interp([(c['iter'], c['PSNR-Y'])
+                   for c in rows[1]['curve']], 100) - (30 + 30 / 70)) < 1e-9

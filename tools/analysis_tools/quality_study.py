@@ -536,17 +536,27 @@ def plot_curves(by_run, path):
     import matplotlib.pyplot as plt
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
     for name, rows in by_run.items():
-        iters = [c['iter'] for c in rows[0]['curve']]
+        # folds evaluated on different checkpoint grids: every row's curve
+        # is read (linear interpolation) at the union of their iterations
+        first = max(r['curve'][0]['iter'] for r in rows)
+        iters = sorted({
+            c['iter']
+            for r in rows
+            for c in r['curve'] if c['iter'] >= first
+        })
+
+        def at(row, it, key):
+            return interp([(c['iter'], c[key]) for c in row['curve']], it)
+
         for ax, xkey in zip(axes, ('iter', 'seconds')):
             ys, xs = [], []
-            for i in range(len(iters)):
+            for it in iters:
                 vals = per_seed([
-                    dict(seed=r['seed'], v=r['curve'][i]['PSNR-Y'])
-                    for r in rows
+                    dict(seed=r['seed'], v=at(r, it, 'PSNR-Y')) for r in rows
                 ], 'v')
-                secs = per_seed([
-                    dict(seed=r['seed'], v=r['curve'][i][xkey]) for r in rows
-                ], 'v')
+                secs = per_seed(
+                    [dict(seed=r['seed'], v=at(r, it, xkey)) for r in rows],
+                    'v')
                 ys.append(mean_std(list(vals.values())))
                 xs.append(statistics.mean(secs.values()))
             m = [y[0] for y in ys]
