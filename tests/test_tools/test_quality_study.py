@@ -195,17 +195,29 @@ def test_report_merges_files_and_keeps_the_runs_asked(tmp_path):
                        capture_output=True)
 
 
-def test_plot_reads_folds_on_different_checkpoint_grids(tmp_path):
+def test_curves_of_folds_on_different_checkpoint_grids(tmp_path):
     rows = [
         _row('ref', 0, [31., 32.], [10., 20.]),  # iterations 100, 200
-        _row('ref', 0, [30., 31., 33.], [5., 10., 15.], fold='carphone')
+        _row('ref', 0, [30., 31., 33.], [5., 10., 15.], fold='carphone'),
+        _row('ref', 1, [33., 34.], [10., 20.]),
     ]
     for i, c in enumerate(rows[1]['curve']):  # 70, 140, 210: another grid
         c['iter'] = 70 * (i + 1)
+    xs, means, stds = qs.mean_curve(rows, 'iter')
+    # from the latest first checkpoint (100) on, the union of the grids
+    assert xs == [100, 140, 200, 210]
+    # seed 0 at 100: bikes 31, carphone 30 + 30/70, averaged over folds;
+    # seed 1 at 100: 33 (one fold)
+    s0 = (31. + 30. + 30. / 70.) / 2
+    assert means[0] == pytest.approx((s0 + 33.) / 2)
+    assert stds[0] == pytest.approx(abs(33. - s0) / math.sqrt(2))
+    # past a curve's end it stays at its last value: seed 0 at 210 is
+    # (32 + 33) / 2, seed 1 is 34
+    assert means[-1] == pytest.approx((32.5 + 34.) / 2)
+    secs = qs.mean_curve(rows, 'seconds')[0]
+    # seconds at iteration 200: seed 0 (20 + 5 + 130/70 * 5) / 2, seed 1 20
+    assert secs[2] == pytest.approx(
+        ((20. + 5. + 130. / 70. * 5.) / 2 + 20.) / 2)
     png = tmp_path / 'curves.png'
     qs.plot_curves({'ref': rows}, str(png))
     assert png.stat().st_size > 1000
-    # the carphone curve at iteration 100: 30 + (100 - 70) / 70
-    assert abs(
-        qs.interp([(c['iter'], c['PSNR-Y'])
-                   for c in rows[1]['curve']], 100) - (30 + 30 / 70)) < 1e-9

@@ -56,8 +56,11 @@ GEN = 'model.generator.'
 CENTRE = 'model.train_cfg.pixel_loss_frames=centre'
 # the preset before the study: 16-channel tail, pixel loss on the centre
 OLD = [GEN + 'reconstruction_channels=16', CENTRE]
-# the recipe of the paper-size runs (CROP= and BATCH= are applied by train())
-PAPER_RECIPE = ['CROP=128', 'BATCH=4', 'optim_wrapper.optimizer.lr=2e-4']
+# the recipe of the paper-size runs (CROP= is applied by train())
+PAPER_RECIPE = [
+    'CROP=128', 'train_dataloader.batch_size=4',
+    'optim_wrapper.optimizer.lr=2e-4'
+]
 RUNS = {
     # the small preset (since the study: 64-channel reconstruction tail)
     'jffra-small': (JFFRA, [], None),
@@ -67,6 +70,7 @@ RUNS = {
         'model.train_cfg.pixel_loss_frames=all'
     ], None),
     # the study's main run: the preset before, with the 64-channel tail
+    # (the same settings as the small preset now)
     'jffra-small tail c64': (JFFRA,
                              [GEN + 'reconstruction_channels=64',
                               CENTRE], None),
@@ -213,8 +217,7 @@ def train(args, fold, name, seed):
                 with open(osp.join(root, f'meta_info_{clip}.txt')) as src:
                     f.write(src.read().strip() + '\n')
     crop = [o for o in extra if o.startswith('CROP=')]
-    batch = [o for o in extra if o.startswith('BATCH=')]
-    extra = [o for o in extra if not o.startswith(('CROP=', 'BATCH='))]
+    extra = [o for o in extra if not o.startswith('CROP=')]
     opts = [
         f'randomness.seed={seed}', f'train_cfg.max_iters={n}',
         f'train_cfg.val_interval={n + 1}',
@@ -233,8 +236,6 @@ def train(args, fold, name, seed):
         size = int(crop[0].split('=')[1])
         opts.append('train_dataloader.dataset.pipeline.4.gt_patch_size='
                     f'{size}')
-    if batch:
-        opts.append('train_dataloader.batch_size=' + batch[0].split('=')[1])
     if timed:
         # constant learning rate: the cosine's minimum is the base value
         opts += [
@@ -530,37 +531,43 @@ def report(results, reference, plot=None):
     return '\n'.join(lines)
 
 
+def mean_curve(rows, xkey):
+    """A run's learning curve: x (iterations or seconds, mean over seeds),
+    PSNR-Y mean and sample std over seeds (each seed averaged over folds).
+
+    Folds evaluated on different checkpoint grids: every row's curve is
+    read (linear interpolation) at the union of their iterations, from the
+    latest first checkpoint on."""
+    first = max(r['curve'][0]['iter'] for r in rows)
+    iters = sorted(
+        {c['iter']
+         for r in rows
+         for c in r['curve'] if c['iter'] >= first})
+
+    def at(row, it, key):
+        return interp([(c['iter'], c[key]) for c in row['curve']], it)
+
+    xs, means, stds = [], [], []
+    for it in iters:
+        vals = per_seed(
+            [dict(seed=r['seed'], v=at(r, it, 'PSNR-Y')) for r in rows], 'v')
+        secs = per_seed(
+            [dict(seed=r['seed'], v=at(r, it, xkey)) for r in rows], 'v')
+        m, sd = mean_std(list(vals.values()))
+        xs.append(it if xkey == 'iter' else statistics.mean(secs.values()))
+        means.append(m)
+        stds.append(0. if math.isnan(sd) else sd)
+    return xs, means, stds
+
+
 def plot_curves(by_run, path):
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
     for name, rows in by_run.items():
-        # folds evaluated on different checkpoint grids: every row's curve
-        # is read (linear interpolation) at the union of their iterations
-        first = max(r['curve'][0]['iter'] for r in rows)
-        iters = sorted({
-            c['iter']
-            for r in rows
-            for c in r['curve'] if c['iter'] >= first
-        })
-
-        def at(row, it, key):
-            return interp([(c['iter'], c[key]) for c in row['curve']], it)
-
         for ax, xkey in zip(axes, ('iter', 'seconds')):
-            ys, xs = [], []
-            for it in iters:
-                vals = per_seed([
-                    dict(seed=r['seed'], v=at(r, it, 'PSNR-Y')) for r in rows
-                ], 'v')
-                secs = per_seed(
-                    [dict(seed=r['seed'], v=at(r, it, xkey)) for r in rows],
-                    'v')
-                ys.append(mean_std(list(vals.values())))
-                xs.append(statistics.mean(secs.values()))
-            m = [y[0] for y in ys]
-            s = [0. if math.isnan(y[1]) else y[1] for y in ys]
+            xs, m, s = mean_curve(rows, xkey)
             line, = ax.plot(xs, m, marker='o', ms=3, label=name)
             ax.fill_between(
                 xs, [a - b for a, b in zip(m, s)],

@@ -2,7 +2,7 @@
 """Speed of the user's restoration path against windows per forward.
 
 Times :meth:`mmjffra.apis.VideoRestorer.restore_stream` (what
-``tools/restore_video.py`` runs) on a folder of frames for each
+``tools/restore_video.py`` runs) on a clip (video or folder of frames) for each
 ``--batch`` value (``max_windows``: an int or ``auto``) in one process, and
 reports ms per output frame and the peak GPU memory. The first pass of each
 setting is a warm-up (cuDNN autotuning, DIS set-up) and is not timed.
@@ -20,12 +20,11 @@ import os.path as osp
 import sys
 import time
 
-import cv2
-
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('frames', help='folder of input (LQ) frames')
+    parser.add_argument(
+        'frames', help='input (LQ) video file or folder of frames')
     parser.add_argument('--model', help='a shipped model name')
     parser.add_argument('--config')
     parser.add_argument('--checkpoint')
@@ -44,19 +43,13 @@ def main():
 
     from mmjffra.apis import VideoRestorer
     from mmjffra.apis.model_zoo import find_model
-    from mmjffra.apis.video_io import sorted_frames
+    from mmjffra.apis.video_io import FrameReader
     config, ckpt = args.config, args.checkpoint
     if args.model:
         config, ckpt = find_model(args.model)
     if not config:
         raise SystemExit('give --model or --config (and --checkpoint)')
-    files = sorted_frames(args.frames)
-    if args.frames_max:
-        files = files[:args.frames_max]
-    frames = [
-        cv2.cvtColor(cv2.imread(f, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
-        for f in files
-    ]
+    frames = list(FrameReader(args.frames, end=args.frames_max or None))
     cuda = args.device.startswith('cuda')
     results = []
     for batch in args.batch:
