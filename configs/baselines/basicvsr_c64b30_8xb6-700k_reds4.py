@@ -24,7 +24,7 @@ reds4_evaluator = [
     dict(type='WarpingError', prefix='REDS4-BIx4-RGB')
 ]
 val_evaluator = dict(type='Evaluator', metrics=reds4_evaluator)
-test_dataloader = [{{_base_.reds_dataloader}}]
+test_dataloader = [_base_.reds_dataloader]
 test_evaluator = [reds4_evaluator]
 
 # checkpoints in the work dir, best by the key the validation produces

@@ -2,17 +2,12 @@
 # 61 training and 10 test sequences of blurry/sharp 1280x720 frames (Table
 # 4), RGB PSNR/SSIM on every test frame.
 _base_ = [
-    '../_base_/default_runtime.py',
     '../_base_/models/jffra_paper.py',
     '../_base_/schedules/jffra_adam_700k.py',
     '../_base_/datasets/dvd_deblur.py',
 ]
 
-custom_imports = dict(imports=['mmjffra'], allow_failed_imports=False)
 experiment_name = 'jffra_c64_8xb6-700k_dvd-deblur'
 work_dir = f'./work_dirs/{experiment_name}'
 
 model = dict(generator=dict(upscale_factor=1))
-
-# the key the validation above produces (see configs/_base_/default_runtime.py)
-default_hooks = dict(checkpoint=dict(save_best='DVD-RGB/PSNR'))

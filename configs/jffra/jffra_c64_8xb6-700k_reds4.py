@@ -1,42 +1,10 @@
 # JFFRA (paper preset) for x4 bicubic (BI) VSR on REDS, tested on REDS4 (RGB)
 # with MMagic's REDS4 test setting.
 _base_ = [
-    '../_base_/default_runtime.py',
-    'mmagic::_base_/datasets/basicvsr_test_config.py',
     '../_base_/models/jffra_paper.py',
     '../_base_/schedules/jffra_adam_700k.py',
-    '../_base_/datasets/pipelines.py',
+    '../_base_/datasets/reds4_x4.py',
 ]
 
-custom_imports = dict(imports=['mmjffra'], allow_failed_imports=False)
 experiment_name = 'jffra_c64_8xb6-700k_reds4'
 work_dir = f'./work_dirs/{experiment_name}'
-
-train_dataloader = dict(
-    num_workers=6,
-    batch_size=6,
-    persistent_workers=False,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
-    dataset=dict(
-        type='BasicFramesDataset',
-        metainfo=dict(dataset_type='reds_reds4', task_name='vsr'),
-        data_root='data/REDS',
-        data_prefix=dict(img='train_sharp_bicubic/X4', gt='train_sharp'),
-        ann_file='meta_info_reds4_train.txt',
-        depth=1,
-        num_input_frames={{_base_.num_train_frames}},
-        pipeline={{_base_.frames_train_pipeline}}))
-
-reds4_evaluator = [
-    dict(type='PSNR', prefix='REDS4-BIx4-RGB'),
-    dict(type='SSIM', prefix='REDS4-BIx4-RGB'),
-    dict(type='WarpingError', prefix='REDS4-BIx4-RGB')
-]
-val_dataloader = {{_base_.reds_dataloader}}
-val_evaluator = dict(type='Evaluator', metrics=reds4_evaluator)
-
-test_dataloader = [{{_base_.reds_dataloader}}]
-test_evaluator = [reds4_evaluator]
-
-# the key the validation above produces (see configs/_base_/default_runtime.py)
-default_hooks = dict(checkpoint=dict(save_best='REDS4-BIx4-RGB/PSNR'))

@@ -3,21 +3,15 @@
 # and evaluators as configs/jffra/jffra_c64_8xb6-700k_dvd-deblur.py. Features
 # at 1/4 resolution (two stride-2 convolutions), flows on 1/4 images.
 _base_ = [
-    '../_base_/default_runtime.py',
     '../_base_/models/rvrt.py',
     '../_base_/schedules/rvrt_adam_cosine_600k.py',
     '../_base_/datasets/dvd_deblur.py',
 ]
 
-custom_imports = dict(imports=['mmjffra'], allow_failed_imports=False)
 experiment_name = 'rvrt_8xb1-600k_dvd-deblur'
 work_dir = f'./work_dirs/{experiment_name}'
 
 model = dict(
     generator=dict(upscale_factor=1),
     test_cfg=dict(tile=(0, 256, 256), tile_overlap=(2, 20, 20)))
-
 train_dataloader = dict(batch_size=1, dataset=dict(num_input_frames=16))
-
-# the key the validation above produces (see configs/_base_/default_runtime.py)
-default_hooks = dict(checkpoint=dict(save_best='DVD-RGB/PSNR'))

@@ -2,42 +2,12 @@
 # REDS4 test setting: 30-frame training clips, 256 px GT crops, official
 # schedule. Same data and evaluators as configs/jffra and configs/baselines.
 _base_ = [
-    '../_base_/default_runtime.py',
-    'mmagic::_base_/datasets/basicvsr_test_config.py',
     '../_base_/models/rvrt.py',
     '../_base_/schedules/rvrt_adam_cosine_600k.py',
-    '../_base_/datasets/pipelines.py',
+    '../_base_/datasets/reds4_x4.py',
 ]
 
-custom_imports = dict(imports=['mmjffra'], allow_failed_imports=False)
 experiment_name = 'rvrt_8xb1-600k_reds4'
 work_dir = f'./work_dirs/{experiment_name}'
 
-train_dataloader = dict(
-    num_workers=6,
-    batch_size=1,
-    persistent_workers=False,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
-    dataset=dict(
-        type='BasicFramesDataset',
-        metainfo=dict(dataset_type='reds_reds4', task_name='vsr'),
-        data_root='data/REDS',
-        data_prefix=dict(img='train_sharp_bicubic/X4', gt='train_sharp'),
-        ann_file='meta_info_reds4_train.txt',
-        depth=1,
-        num_input_frames=30,
-        pipeline={{_base_.frames_train_pipeline}}))
-
-reds4_evaluator = [
-    dict(type='PSNR', prefix='REDS4-BIx4-RGB'),
-    dict(type='SSIM', prefix='REDS4-BIx4-RGB'),
-    dict(type='WarpingError', prefix='REDS4-BIx4-RGB')
-]
-val_dataloader = {{_base_.reds_dataloader}}
-val_evaluator = dict(type='Evaluator', metrics=reds4_evaluator)
-
-test_dataloader = [{{_base_.reds_dataloader}}]
-test_evaluator = [reds4_evaluator]
-
-# the key the validation above produces (see configs/_base_/default_runtime.py)
-default_hooks = dict(checkpoint=dict(save_best='REDS4-BIx4-RGB/PSNR'))
+train_dataloader = dict(batch_size=1, dataset=dict(num_input_frames=30))
