@@ -12,5 +12,5 @@ cd "$ROOT"
 export PATH="$VENV/bin:$PATH"
 "$VENV/bin/python" -m flake8 mmjffra tools tests configs
 "$VENV/bin/python" -m isort --check-only --diff mmjffra tools tests configs
-"$VENV/bin/python" -m yapf --diff --recursive mmjffra tools tests  # not configs: it splits {{_base_.x}}
+"$VENV/bin/python" -m yapf --diff --recursive mmjffra tools tests configs
 exec "$VENV/bin/python" -m pytest -q -p no:cacheprovider "${@:-tests}"

@@ -23,23 +23,14 @@ model = dict(
     # for longer than this whole run; at lr x 0.125 as MMagic's recipe)
     train_cfg=dict(fix_iter=0))
 
-train_dataloader = {{_base_.demo_train_dataloader}}
-val_dataloader = {{_base_.demo_val_dataloader}}
-val_evaluator = dict(type='Evaluator', metrics={{_base_.demo_metrics}})
-test_dataloader = [{{_base_.demo_val_dataloader}}]
-test_evaluator = [{{_base_.demo_metrics}}]
+train_dataloader = _base_.demo_train_dataloader
+val_dataloader = _base_.demo_val_dataloader
+val_evaluator = dict(type='Evaluator', metrics=_base_.demo_metrics)
+test_dataloader = [_base_.demo_val_dataloader]
+test_evaluator = [_base_.demo_metrics]
 
-train_cfg = dict(
-    type='IterBasedTrainLoop',
-    max_iters={{_base_.demo_max_iters}},
-    val_interval={{_base_.demo_max_iters}})
-optim_wrapper = dict(optimizer={{_base_.demo_optimizer}})
-param_scheduler = {{_base_.demo_param_scheduler}}
-default_hooks = dict(
-    logger=dict(interval=20),
-    checkpoint=dict(
-        interval={{_base_.demo_max_iters}},
-        out_dir=None,  # in the work dir (MMagic's recipe: ./work_dirs)
-        max_keep_ckpts=2,
-        save_best='carphone-BIx4-RGB/PSNR'))
+train_cfg = _base_.demo_train_cfg
+optim_wrapper = dict(optimizer=_base_.demo_optimizer)
+param_scheduler = _base_.demo_param_scheduler
+default_hooks = _base_.demo_default_hooks
 custom_hooks = []
