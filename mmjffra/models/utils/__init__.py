@@ -6,10 +6,12 @@ from .inference import (MMAGIC_INFERENCE_SPECS, PADDINGS, ClipRestorer,
                         run_tiled, tile_spans, window_indices,
                         windows_for_memory)
 from .noise_map import append_noise_map, noise_level_map
+from .sequence import is_mirror_extended
 
 __all__ = [
     'append_noise_map', 'noise_level_map', 'MASK_VALUE', 'additive_mask',
     'InferenceSpec', 'MMAGIC_INFERENCE_SPECS', 'PADDINGS',
     'get_inference_spec', 'ClipRestorer', 'run_tiled', 'tile_spans',
-    'window_indices', 'auto_max_windows', 'windows_for_memory'
+    'window_indices', 'auto_max_windows', 'windows_for_memory',
+    'is_mirror_extended'
 ]

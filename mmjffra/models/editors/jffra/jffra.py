@@ -3,13 +3,14 @@
 from typing import Dict, List, Optional, Union
 
 import torch
-from mmagic.models import BaseEditModel, BasicVSR
+from mmagic.models import BaseEditModel
 from mmagic.registry import MODELS
 from mmagic.structures import DataSample
 from torch import Tensor
 
 from mmjffra.models.utils import (PADDINGS, ClipRestorer, append_noise_map,
-                                  auto_max_windows, window_indices)
+                                  auto_max_windows, is_mirror_extended,
+                                  window_indices)
 
 
 @MODELS.register_module()
@@ -210,9 +211,7 @@ class JFFRA(BaseEditModel):
         gt = data_samples.gt_img[0] if data_samples is not None and \
             'gt_img' in data_samples else None
         if gt is not None and gt.data.ndim == 3:
-            # MMagic's own test of it (it reads only the frames, not the
-            # BasicVSR instance)
-            if BasicVSR.check_if_mirror_extended(self, inputs):
+            if is_mirror_extended(inputs):
                 # MMagic's Vimeo-90K-T pipeline mirrors the 7 frames for
                 # recurrent models (MirrorSequence): keep the original half.
                 inputs = inputs[:, :inputs.size(1) // 2]
