@@ -8,6 +8,27 @@ from mmagic.structures import DataSample
 from torch import Tensor
 
 from mmjffra.models.utils import ClipRestorer, append_noise_map
+from .official_keys import (check_released_weights, is_official_rvrt,
+                            official_to_mmjffra)
+
+
+def load_released_weights(module, state_dict: dict, prefix: str,
+                          *args) -> None:
+    """Load-state-dict pre-hook of :class:`RVRT`: a released RVRT file
+    (``{'params': ...}``, as MMEngine's runner passes it on from
+    ``load_from``/``tools/test.py``) becomes this model's state dict: the
+    generator's weights through the key map of :mod:`.official_keys`,
+    checked strictly (a mismatch names the keys), and the model's own
+    ``step_counter``."""
+    params = state_dict.get(prefix + 'params')
+    if not isinstance(params, dict) or not is_official_rvrt(params):
+        return
+    weights = official_to_mmjffra(params)
+    check_released_weights(module.generator, weights)
+    del state_dict[prefix + 'params']
+    for key, value in weights.items():
+        state_dict[f'{prefix}generator.{key}'] = value
+    state_dict[prefix + 'step_counter'] = module.step_counter.clone()
 
 
 def tiled_restorer(generator, tile, tile_overlap) -> ClipRestorer:
@@ -41,6 +62,10 @@ class RVRT(BasicVSR):
       applied, so an estimator never joins the optimiser or DDP.
     - Non-blind denoising nets (``with_noise_map``) get the noise-level map
       from the ``noise_sigma`` metainfo (as JFFRA).
+    - Released RVRT files (``{'params': ...}``, with a
+      ``configs/rvrt/rvrt_official-*`` config) load as they are, through
+      MMEngine (``load_from``, ``tools/test.py``) as through
+      ``tools/restore_video.py``.
     - ``test_cfg=dict(tile=(t, h, w), tile_overlap=(t, h, w))`` restores
       long or large videos in temporal chunks of ``t`` frames with
       ``tile_overlap[0]`` context frames on each side (their outputs are
@@ -78,6 +103,7 @@ class RVRT(BasicVSR):
         test_cfg = test_cfg or {}
         self.tile = test_cfg.get('tile', None)
         self.tile_overlap = test_cfg.get('tile_overlap', (2, 20, 20))
+        self.register_load_state_dict_pre_hook(load_released_weights)
 
     def forward_train(self,
                       inputs: Tensor,

@@ -16,49 +16,93 @@ from mmengine.model import BaseModule
 from torch import Tensor, nn
 
 from mmjffra.models.utils import InferenceSpec
+from .gda_official import OfficialGuidedDeformableAttention
 from .guided_deform_attn import GuidedDeformableAttention, warp_to_targets
-from .swin3d import RSTBWithInputConv, as_tuple
+from .swin3d import FrameConv3d, RSTBWithInputConv, as_tuple
 
 
-def pad_sequence_indices(t: int, multiple: int) -> List[int]:
+def pad_sequence_indices(t: int,
+                         multiple: int,
+                         official: bool = False) -> List[int]:
     """Frame indices padding a sequence of ``t`` frames to a multiple.
 
     The tail is extended by reflection (``..., t-2, t-1, t-2, t-3, ...``),
-    falling back to repeating frame 0 for very short sequences.
+    falling back to repeating frame 0 for very short sequences; with
+    ``official``, as the released RVRT test script, by the last frames
+    mirrored (``..., t-2, t-1, t-1, t-2, ...``).
     """
     total = math.ceil(t / multiple) * multiple
+    if official:
+        return list(range(t)) + [t - 1 - k for k in range(total - t)]
     return list(range(t)) + [max(t - 2 - k, 0) for k in range(total - t)]
 
 
-def chain_clip_flows(adjacent: Tensor, clip: int, clip_size: int) -> Tensor:
+def symmetric_pad(x: Tensor, multiple: int) -> Tensor:
+    """Pad (..., h, w) at the bottom/right to multiples of ``multiple`` by
+    mirroring the last rows/columns (edge included), as the released RVRT
+    test script pads a clip to its window size."""
+    h, w = x.shape[-2:]
+    pad_h, pad_w = (-h) % multiple, (-w) % multiple
+    if pad_h > h or pad_w > w:
+        raise ValueError(f'frames of {h}x{w} are too small to pad to a '
+                         f'multiple of {multiple}')
+    rows = torch.tensor(
+        list(range(h)) + [h - 1 - k for k in range(pad_h)], device=x.device)
+    cols = torch.tensor(
+        list(range(w)) + [w - 1 - k for k in range(pad_w)], device=x.device)
+    return x.index_select(-2, rows).index_select(-1, cols)
+
+
+def chain_clip_flows(adjacent: Tensor,
+                     clip: int,
+                     clip_size: int,
+                     official: bool = False) -> Tensor:
     """Flows from the frames of ``clip`` to those of ``clip - 1``.
 
     Long-range flows are chained from adjacent ones, as in the paper's
     official setting (flow is estimated between neighbouring frames only):
-    ``f(a -> b) = f(a -> b+1) + warp(f(b+1 -> b), f(a -> b+1))``.
+    ``f(a -> b) = f(a -> b+1) + warp(f(b+1 -> b), f(a -> b+1))``, or, with
+    ``official``, in the released code's order
+    ``f(a -> b) = f(a -> a-1) + warp(f(a-1 -> b), f(a -> a-1))``.
 
     Args:
         adjacent (Tensor): (n, T-1, 2, h, w); ``adjacent[:, i]`` is the flow
             from frame i+1 to frame i (in processing order).
         clip (int): Index of the target clip (>= 1).
         clip_size (int): Frames per clip N.
+        official (bool): Chain in the released code's order. Default: False.
 
     Returns:
         Tensor: (n, N, N, 2, h, w); ``[:, i, j]`` is the flow from frame i of
         the target clip to frame j of the previous clip.
     """
     first_support = (clip - 1) * clip_size
+    found: Dict[tuple, Tensor] = {}
+
+    def chained(a: int, b: int) -> Tensor:  # released order, memoised
+        if (a, b) not in found:
+            step = adjacent[:, a - 1]
+            found[a, b] = step if a == b + 1 else step + flow_warp(
+                chained(a - 1, b), step.permute(0, 2, 3, 1))
+        return found[a, b]
+
     per_target = []
     for i in range(clip_size):
         a = clip * clip_size + i
+        if official:
+            per_target.append(
+                torch.stack(
+                    [chained(a, first_support + j) for j in range(clip_size)],
+                    dim=1))
+            continue
         cur = adjacent[:, a - 1]
-        found = {a - 1: cur}
+        to = {a - 1: cur}
         for b in range(a - 1, first_support, -1):
             step = adjacent[:, b - 1]  # b -> b-1
             cur = cur + flow_warp(step, cur.permute(0, 2, 3, 1))
-            found[b - 1] = cur
+            to[b - 1] = cur
         per_target.append(
-            torch.stack([found[first_support + j] for j in range(clip_size)],
+            torch.stack([to[first_support + j] for j in range(clip_size)],
                         dim=1))
     return torch.stack(per_target, dim=1)
 
@@ -105,6 +149,31 @@ class RVRTNet(BaseModule):
       Shallow features use ``feat_extract_window`` (default: the
       refinement window, i.e. across the frames of a clip) and the
       reconstruction ``reconstruction_window`` (default: per frame).
+    - ``official_layout``: the architecture and computation of the released
+      RVRT models (Liang et al., github.com/JingyunLiang/RVRT), whose
+      checkpoints then load through the key map of
+      :mod:`mmjffra.models.editors.rvrt.official_keys`:
+
+      * plain GELU MLPs (not GEGLU) in the Swin blocks; the released GDA
+        (:class:`OfficialGuidedDeformableAttention`: projections to 2C,
+        keys and values sampled by separate groups, four 3x3 offset
+        layers, the released support order); an upsampler ending in a
+        3x3 convolution; per-frame convolutions with ``nn.Conv3d``
+        weights (:class:`FrameConv3d`); the full-window
+        ``relative_position_index`` buffers;
+      * as the released code computes: long-range flows chained in its
+        order (:func:`chain_clip_flows`); for ``upscale_factor=1`` flows on
+        bicubic 1/4 images without clamping; padded window tokens are
+        attended (not masked); the base added to the output is the
+        trilinear resize of the whole input over (channels, h, w) (for
+        non-blind denoising the 4 input channels resampled to 3, as
+        released);
+      * as the released test script pads a clip: frames mirrored at the
+        end to a multiple of ``clip_size``, rows and columns mirrored to a
+        multiple of the window (``window_size[1:]``, input resolution).
+
+      Combine with ``feat_extract_window=(1, 8, 8)`` (the released shallow
+      windows are per frame); ``mlp_ratio`` of the GDA MLP is fixed at 2.
 
     Args:
         in_channels (int): Image channels. Default: 3.
@@ -140,6 +209,8 @@ class RVRTNet(BaseModule):
             Default: 64.
         flow_estimator (dict): Frozen flow estimator config.
             Default: ``dict(type='SPyNetFlowEstimator')``.
+        official_layout (bool): The released models' architecture and
+            computation (see above). Default: False.
         init_cfg (dict, optional): Initialisation config.
     """
 
@@ -166,6 +237,7 @@ class RVRTNet(BaseModule):
                  update_flows: bool = True,
                  upsample_channels: int = 64,
                  flow_estimator: Optional[Dict] = None,
+                 official_layout: bool = False,
                  init_cfg: Optional[Dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if upscale_factor not in (1, 2, 4):
@@ -181,6 +253,7 @@ class RVRTNet(BaseModule):
         self.clip_size = clip_size
         self.embed_dims = embed_dims
         self.update_flows = update_flows
+        self.official_layout = official_layout
         self.feat_stride = 4 if upscale_factor == 1 else 1
         self.num_modules = 2 * num_refinement_rounds
         depths = as_tuple(depths, 3, 'depths')
@@ -195,6 +268,13 @@ class RVRTNet(BaseModule):
         self.window_size = window_size
         c = embed_dims
         in_total = self.expected_channels
+        official = official_layout
+        conv = FrameConv3d if official else nn.Conv2d
+        blocks = dict(
+            mlp_ratio=mlp_ratio,
+            mlp_type='gelu' if official else 'geglu',
+            official_windows=official,
+            conv3d_weights=official)
 
         self.flow_estimator = MODELS.build(
             flow_estimator or dict(type='SPyNetFlowEstimator'))
@@ -202,9 +282,8 @@ class RVRTNet(BaseModule):
         # shallow feature extraction
         if self.feat_stride > 1:
             self.downsample = nn.Sequential(
-                nn.Conv2d(in_total, c, 3, 2, 1),
-                nn.LeakyReLU(0.1, inplace=True), nn.Conv2d(c, c, 3, 2, 1),
-                nn.LeakyReLU(0.1, inplace=True))
+                conv(in_total, c, 3, 2, 1), nn.LeakyReLU(0.1, inplace=True),
+                conv(c, c, 3, 2, 1), nn.LeakyReLU(0.1, inplace=True))
             extract_in = c
         else:
             self.downsample = None
@@ -217,21 +296,21 @@ class RVRTNet(BaseModule):
             num_heads=num_heads[0],
             window_size=feat_extract_window,
             groups=groups[0],
-            mlp_ratio=mlp_ratio)
+            **blocks)
 
         # recurrent feature refinement
         self.align = nn.ModuleList()
         self.refine = nn.ModuleList()
+        gda = dict(
+            clip_size=clip_size,
+            num_heads=gda_heads,
+            num_groups=gda_groups,
+            kernel_size=tuple(gda_kernel),
+            max_residue_magnitude=max_residue_magnitude)
         for m in range(self.num_modules):
             self.align.append(
-                GuidedDeformableAttention(
-                    c,
-                    clip_size=clip_size,
-                    num_heads=gda_heads,
-                    num_groups=gda_groups,
-                    kernel_size=tuple(gda_kernel),
-                    max_residue_magnitude=max_residue_magnitude,
-                    mlp_ratio=mlp_ratio))
+                OfficialGuidedDeformableAttention(c, **gda) if official else
+                GuidedDeformableAttention(c, mlp_ratio=mlp_ratio, **gda))
             self.refine.append(
                 RSTBWithInputConv(
                     (m + 2) * c,
@@ -241,7 +320,7 @@ class RVRTNet(BaseModule):
                     num_heads=num_heads[1],
                     window_size=window_size,
                     groups=groups[m + 1],
-                    mlp_ratio=mlp_ratio))
+                    **blocks))
 
         # reconstruction
         self.reconstruction = RSTBWithInputConv(
@@ -252,14 +331,18 @@ class RVRTNet(BaseModule):
             num_heads=num_heads[2],
             window_size=reconstruction_window,
             groups=groups[-1],
-            mlp_ratio=mlp_ratio)
-        self.conv_before_upsample = nn.Conv2d(c, upsample_channels, 1)
-        factor = upscale_factor * self.feat_stride
-        self.upsample = nn.ModuleList([
-            PixelShufflePack(upsample_channels, upsample_channels, 2, 3)
-            for _ in range(int(math.log2(factor)))
-        ])
-        self.conv_last = nn.Conv2d(upsample_channels, out_channels, 3, 1, 1)
+            **blocks)
+        up = upsample_channels
+        self.conv_before_upsample = conv(c, up, 1)
+        steps = int(math.log2(upscale_factor * self.feat_stride))
+        if official:  # [conv, pixel shuffle, lrelu] x steps, then a conv
+            self.upsample = nn.ModuleList(
+                [FrameConv3d(up, 4 * up, 3, padding=1)
+                 for _ in range(steps)] + [FrameConv3d(up, up, 3, padding=1)])
+        else:
+            self.upsample = nn.ModuleList(
+                [PixelShufflePack(up, up, 2, 3) for _ in range(steps)])
+        self.conv_last = conv(up, out_channels, 3, 1, 1)
         self.lrelu = nn.LeakyReLU(0.1, inplace=True)
 
     @property
@@ -306,7 +389,9 @@ class RVRTNet(BaseModule):
                 images,
                 scale_factor=1. / self.feat_stride,
                 mode='bicubic',
-                align_corners=False).clamp(0, 1)
+                align_corners=False)
+            if not self.official_layout:
+                images = images.clamp(0, 1)
         images = images.view(n, t, *images.shape[1:])
         first = images[:, :-1].flatten(0, 1)
         second = images[:, 1:].flatten(0, 1)
@@ -337,7 +422,8 @@ class RVRTNet(BaseModule):
             if i > 0:
                 prev = slice((i - 1) * n_clip, i * n_clip)
                 if first_round or not self.update_flows:
-                    flows = chain_clip_flows(adjacent, i, n_clip)
+                    flows = chain_clip_flows(adjacent, i, n_clip,
+                                             self.official_layout)
                 else:
                     flows = store[i]
                 warped = warp_to_targets(prop, flows)
@@ -366,10 +452,13 @@ class RVRTNet(BaseModule):
         """
         self.check_inputs(lqs)
         n, t, _, h, w = lqs.shape
-        x = lqs[:, pad_sequence_indices(t, self.clip_size)]
+        x = lqs[:,
+                pad_sequence_indices(t, self.clip_size, self.official_layout)]
         pad_h = (-h) % self.feat_stride
         pad_w = (-w) % self.feat_stride
-        if pad_h or pad_w:
+        if self.official_layout:
+            x = symmetric_pad(x, self.window_size[1])
+        elif pad_h or pad_w:
             x = F.pad(
                 x.flatten(0, 1), (0, pad_w, 0, pad_h),
                 mode='replicate').view(n, x.size(1), -1, h + pad_h, w + pad_w)
@@ -399,11 +488,21 @@ class RVRTNet(BaseModule):
 
         hr = self.reconstruction(torch.cat(feats, dim=2)).flatten(0, 1)
         hr = self.lrelu(self.conv_before_upsample(hr))
-        for up in self.upsample:
-            hr = self.lrelu(up(hr))
+        if self.official_layout:
+            for up in self.upsample[:-1]:
+                hr = self.lrelu(F.pixel_shuffle(up(hr), 2))
+            hr = self.upsample[-1](hr)
+        else:
+            for up in self.upsample:
+                hr = self.lrelu(up(hr))
         hr = self.conv_last(hr)
         hr = hr.view(n, total, self.out_channels, *hr.shape[-2:])
+        if self.official_layout:  # as released: resize over (c, h, w)
+            hr = hr + F.interpolate(
+                x, size=hr.shape[-3:], mode='trilinear', align_corners=False)
         hr = hr[:, :t, :, :h * self.upscale_factor, :w * self.upscale_factor]
+        if self.official_layout:
+            return hr
         base = lqs[:, :, :self.out_channels].flatten(0, 1)
         if self.upscale_factor > 1:
             base = F.interpolate(

@@ -6,7 +6,7 @@ recurrent feature refinement and reconstruction: a window covers ``wd``
 frames x ``wh`` x ``ww`` pixels, so every frame of a clip attends to itself
 and to the other frames of the clip at the same time.
 """
-from typing import Dict, Sequence, Tuple
+from typing import Dict, Optional, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -14,6 +14,9 @@ from mmagic.registry import MODELS
 from torch import Tensor, nn
 
 from mmjffra.models.utils import additive_mask
+
+#: masked logit of the released RVRT's shifted windows
+OFFICIAL_MASK_VALUE = -100.
 
 
 def as_tuple(value, length: int, name: str) -> tuple:
@@ -62,9 +65,12 @@ def effective_window(size: Sequence[int], window: Sequence[int],
     return tuple(win), tuple(sft)
 
 
-def shifted_window_mask(size: Sequence[int], padded: Sequence[int],
-                        window: Sequence[int], shift: Sequence[int],
-                        device: torch.device) -> Tensor:
+def shifted_window_mask(size: Sequence[int],
+                        padded: Sequence[int],
+                        window: Sequence[int],
+                        shift: Sequence[int],
+                        device: torch.device,
+                        mask_value: Optional[float] = None) -> Tensor:
     """Additive attention mask (num_windows, L, L) of a (shifted) window.
 
     A key is masked for a query when (a) it lies in another region of the
@@ -78,6 +84,8 @@ def shifted_window_mask(size: Sequence[int], padded: Sequence[int],
         window (tuple): Window size (wd, wh, ww).
         shift (tuple): Shift (sd, sh, sw) of the windows.
         device (torch.device): Device of the mask.
+        mask_value (float, optional): Value of a masked entry. Default:
+            ``MASK_VALUE`` of :mod:`mmjffra.models.utils`.
     """
     region = torch.zeros(padded, dtype=torch.long, device=device)
     count = 0
@@ -102,6 +110,8 @@ def shifted_window_mask(size: Sequence[int], padded: Sequence[int],
     region = window_partition3d(region[None, ..., None], window)[..., 0]
     valid = window_partition3d(valid[None, ..., None], window)[..., 0]
     masked = (region[:, :, None] != region[:, None, :]) | ~valid[:, None, :]
+    if mask_value is not None:
+        return masked.float() * mask_value
     return additive_mask(masked, torch.float32)
 
 
@@ -114,13 +124,19 @@ class WindowAttention3D(nn.Module):
         window_size (tuple[int]): Largest window (wd, wh, ww): the size of the
             relative position bias table. Smaller windows reuse the table.
         qkv_bias (bool): Whether Q/K/V have a bias. Default: True.
+        official_windows (bool): As the released RVRT: the index of the full
+            window is a persistent buffer ``relative_position_index`` (it is
+            in the released checkpoints), and a shrunken window (an input
+            smaller than the window) uses its top-left block. Default: False
+            (the exact index of each window size, not saved).
     """
 
     def __init__(self,
                  embed_dims: int,
                  num_heads: int,
                  window_size: Sequence[int],
-                 qkv_bias: bool = True) -> None:
+                 qkv_bias: bool = True,
+                 official_windows: bool = False) -> None:
         super().__init__()
         if embed_dims % num_heads != 0:
             raise ValueError(f'embed_dims ({embed_dims}) must be divisible '
@@ -134,22 +150,31 @@ class WindowAttention3D(nn.Module):
         nn.init.trunc_normal_(self.relative_position_bias_table, std=.02)
         self.qkv = nn.Linear(embed_dims, embed_dims * 3, bias=qkv_bias)
         self.proj = nn.Linear(embed_dims, embed_dims)
+        self.official_windows = official_windows
         self._index_cache: Dict[tuple, Tensor] = {}
+        if official_windows:
+            self.register_buffer('relative_position_index',
+                                 self._window_index(self.window_size))
 
-    def relative_position_index(self, window: Sequence[int],
-                                device: torch.device) -> Tensor:
+    def _window_index(self, window: Sequence[int]) -> Tensor:
+        """(L, L) indices into the bias table of the tokens of ``window``."""
+        coords = torch.stack(
+            torch.meshgrid(*[torch.arange(s) for s in window],
+                           indexing='ij')).flatten(1)  # 3, L
+        rel = coords[:, :, None] - coords[:, None, :]  # 3, L, L
+        wd, wh, ww = self.window_size
+        return ((rel[0] + wd - 1) * (2 * wh - 1) * (2 * ww - 1) +
+                (rel[1] + wh - 1) * (2 * ww - 1) + (rel[2] + ww - 1))
+
+    def position_index(self, window: Sequence[int],
+                       device: torch.device) -> Tensor:
         """(L, L) indices into the bias table for a window <= window_size."""
+        if self.official_windows:
+            length = window[0] * window[1] * window[2]
+            return self.relative_position_index[:length, :length]
         key = (tuple(window), str(device))
         if key not in self._index_cache:
-            coords = torch.stack(
-                torch.meshgrid(
-                    *[torch.arange(s) for s in window],
-                    indexing='ij')).flatten(1)  # 3, L
-            rel = coords[:, :, None] - coords[:, None, :]  # 3, L, L
-            wd, wh, ww = self.window_size
-            index = ((rel[0] + wd - 1) * (2 * wh - 1) * (2 * ww - 1) +
-                     (rel[1] + wh - 1) * (2 * ww - 1) + (rel[2] + ww - 1))
-            self._index_cache[key] = index.to(device)
+            self._index_cache[key] = self._window_index(window).to(device)
         return self._index_cache[key]
 
     def forward(self,
@@ -170,7 +195,7 @@ class WindowAttention3D(nn.Module):
         heads = self.num_heads
         qkv = self.qkv(x).view(n, nw, length, 3, heads, c // heads)
         q, k, v = qkv.permute(3, 0, 1, 4, 2, 5).unbind(0)  # n, nw, h, L, d
-        index = self.relative_position_index(window, x.device)
+        index = self.position_index(window, x.device)
         bias = self.relative_position_bias_table[index.reshape(-1)]
         bias = bias.view(length, length, heads).permute(2, 0, 1)
         bias = bias.to(q.dtype)
@@ -198,8 +223,36 @@ class GEGLUMlp(nn.Module):
         return self.fc2(F.gelu(self.fc11(x)) * self.fc12(x))
 
 
+class GELUMlp(nn.Module):
+    """Feed-forward layer ``fc2(gelu(fc1(x)))`` (the released RVRT's MLP).
+
+    Args:
+        embed_dims (int): Input and output channels.
+        hidden_dims (int): Hidden channels.
+    """
+
+    def __init__(self, embed_dims: int, hidden_dims: int) -> None:
+        super().__init__()
+        self.fc1 = nn.Linear(embed_dims, hidden_dims)
+        self.fc2 = nn.Linear(hidden_dims, embed_dims)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.fc2(F.gelu(self.fc1(x)))
+
+
+MLPS = dict(geglu=GEGLUMlp, gelu=GELUMlp)
+
+
+def build_mlp(mlp_type: str, embed_dims: int, hidden_dims: int) -> nn.Module:
+    """The MLP ``mlp_type`` ('geglu' or 'gelu')."""
+    if mlp_type not in MLPS:
+        raise ValueError(f"mlp_type must be one of {sorted(MLPS)}, got "
+                         f'{mlp_type!r}')
+    return MLPS[mlp_type](embed_dims, hidden_dims)
+
+
 class SwinTransformerBlock3D(nn.Module):
-    """Pre-norm Swin block with (shifted) 3D window attention and GEGLU MLP.
+    """Pre-norm Swin block with (shifted) 3D window attention and an MLP.
 
     Args:
         embed_dims (int): Channels.
@@ -209,6 +262,13 @@ class SwinTransformerBlock3D(nn.Module):
         mlp_ratio (float): Hidden channels of the MLP / embed_dims.
             Default: 2.
         qkv_bias (bool): Default: True.
+        mlp_type (str): 'geglu' (GELU-gated, as VRT) or 'gelu' (plain, as
+            the released RVRT). Default: 'geglu'.
+        official_windows (bool): Pad as the released RVRT: tokens padding
+            the input to a multiple of the window are zeros that take part in
+            the attention (only the shifted-window regions are masked, with
+            -100), and the bias index of the released code (see
+            :class:`WindowAttention3D`). Default: False (padded keys masked).
     """
 
     def __init__(self,
@@ -217,16 +277,19 @@ class SwinTransformerBlock3D(nn.Module):
                  window_size: Sequence[int],
                  shift: bool = False,
                  mlp_ratio: float = 2.,
-                 qkv_bias: bool = True) -> None:
+                 qkv_bias: bool = True,
+                 mlp_type: str = 'geglu',
+                 official_windows: bool = False) -> None:
         super().__init__()
+        self.official_windows = official_windows
         self.window_size = as_tuple(window_size, 3, 'window_size (t, h, w)')
         self.shift_size = tuple(s // 2 if shift else 0
                                 for s in self.window_size)
         self.norm1 = nn.LayerNorm(embed_dims)
         self.attn = WindowAttention3D(embed_dims, num_heads, self.window_size,
-                                      qkv_bias)
+                                      qkv_bias, official_windows)
         self.norm2 = nn.LayerNorm(embed_dims)
-        self.mlp = GEGLUMlp(embed_dims, int(embed_dims * mlp_ratio))
+        self.mlp = build_mlp(mlp_type, embed_dims, int(embed_dims * mlp_ratio))
 
     def _attend(self, x: Tensor) -> Tensor:
         n, d, h, w, c = x.shape
@@ -239,7 +302,11 @@ class SwinTransformerBlock3D(nn.Module):
         if any(shift):
             x = torch.roll(x, shifts=tuple(-s for s in shift), dims=(1, 2, 3))
         mask = None
-        if any(shift) or any(pads):
+        if self.official_windows:
+            if any(shift):
+                mask = shifted_window_mask(padded, padded, window, shift,
+                                           x.device, OFFICIAL_MASK_VALUE)
+        elif any(shift) or any(pads):
             mask = shifted_window_mask((d, h, w), padded, window, shift,
                                        x.device)
         windows = window_partition3d(x, window)
@@ -265,6 +332,8 @@ class RSTB3D(nn.Module):
         num_heads (int): Attention heads.
         window_size (tuple[int]): Window (wd, wh, ww).
         mlp_ratio (float): Default: 2.
+        **block_options: ``mlp_type``, ``official_windows`` of
+            :class:`SwinTransformerBlock3D`.
     """
 
     def __init__(self,
@@ -272,7 +341,8 @@ class RSTB3D(nn.Module):
                  depth: int,
                  num_heads: int,
                  window_size: Sequence[int],
-                 mlp_ratio: float = 2.) -> None:
+                 mlp_ratio: float = 2.,
+                 **block_options) -> None:
         super().__init__()
         self.blocks = nn.Sequential(*[
             SwinTransformerBlock3D(
@@ -280,13 +350,51 @@ class RSTB3D(nn.Module):
                 num_heads,
                 window_size,
                 shift=i % 2 == 1,
-                mlp_ratio=mlp_ratio) for i in range(depth)
+                mlp_ratio=mlp_ratio,
+                **block_options) for i in range(depth)
         ])
         self.linear = nn.Linear(embed_dims, embed_dims)
 
     def forward(self, x: Tensor) -> Tensor:
         """Forward (n, d, h, w, c) -> (n, d, h, w, c)."""
         return x + self.linear(self.blocks(x))
+
+
+class FrameConv3d(nn.Conv3d):
+    """A ``1 x k x k`` ``nn.Conv3d`` run frame by frame as a 2D convolution.
+
+    Holds the weight of the released RVRT's per-frame 3D convolutions
+    (out, in / groups, 1, k, k), so their checkpoints load as they are, and
+    computes ``conv2d`` on (N, C, H, W) frames: the same result, the fast
+    path on every device.
+
+    Args:
+        in_channels (int): Input channels.
+        out_channels (int): Output channels.
+        kernel_size (int): Spatial kernel size k.
+        stride (int): Spatial stride. Default: 1.
+        padding (int): Spatial padding. Default: 0.
+        groups (int): Groups. Default: 1.
+    """
+
+    def __init__(self,
+                 in_channels: int,
+                 out_channels: int,
+                 kernel_size: int,
+                 stride: int = 1,
+                 padding: int = 0,
+                 groups: int = 1) -> None:
+        super().__init__(
+            in_channels,
+            out_channels, (1, kernel_size, kernel_size),
+            stride=(1, stride, stride),
+            padding=(0, padding, padding),
+            groups=groups)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Forward (N, C, H, W) -> (N, out_channels, H', W')."""
+        return F.conv2d(x, self.weight[:, :, 0], self.bias, self.stride[1:],
+                        self.padding[1:], 1, self.groups)
 
 
 @MODELS.register_module()
@@ -309,6 +417,11 @@ class RSTBWithInputConv(nn.Module):
         kernel_size (int): Kernel of the input convolution. Default: 3.
         groups (int): Groups of the input convolution. Default: 1.
         mlp_ratio (float): Default: 2.
+        conv3d_weights (bool): Keep the input convolution's weight in the
+            shape of the released RVRT's ``nn.Conv3d`` (out, in, 1, k, k)
+            (:class:`FrameConv3d`; same computation). Default: False.
+        **block_options: ``mlp_type``, ``official_windows`` of
+            :class:`SwinTransformerBlock3D`.
     """
 
     def __init__(self,
@@ -320,10 +433,13 @@ class RSTBWithInputConv(nn.Module):
                  window_size: Sequence[int] = (2, 8, 8),
                  kernel_size: int = 3,
                  groups: int = 1,
-                 mlp_ratio: float = 2.) -> None:
+                 mlp_ratio: float = 2.,
+                 conv3d_weights: bool = False,
+                 **block_options) -> None:
         super().__init__()
         self.in_channels = in_channels
-        self.conv = nn.Conv2d(
+        conv = FrameConv3d if conv3d_weights else nn.Conv2d
+        self.conv = conv(
             in_channels,
             embed_dims,
             kernel_size,
@@ -331,8 +447,8 @@ class RSTBWithInputConv(nn.Module):
             groups=groups)
         self.norm_in = nn.LayerNorm(embed_dims)
         self.blocks = nn.Sequential(*[
-            RSTB3D(embed_dims, depth, num_heads, window_size, mlp_ratio)
-            for _ in range(num_blocks)
+            RSTB3D(embed_dims, depth, num_heads, window_size, mlp_ratio, **
+                   block_options) for _ in range(num_blocks)
         ])
         self.norm_out = nn.LayerNorm(embed_dims)
 
