@@ -4,7 +4,10 @@
 Frames are read, restored and written one by one: memory stays flat
 whatever the length of the video; ``--tile`` bounds it for large frames.
 The output appears only when it is complete (it is written to a hidden
-sibling first); a video output keeps the input's audio.
+sibling first): an error, SIGINT or SIGTERM leaves nothing behind and a
+previous output untouched. The input is never replaced, and a folder output
+is replaced (--overwrite) only if it holds nothing but a previous
+restoration's frames. A video output keeps the input's audio.
 
 Examples::
 
@@ -67,7 +70,10 @@ def parse_args(argv=None):
         '--no-audio',
         action='store_true',
         help='do not copy the input\'s audio into the output video')
-    parser.add_argument('--codec', default='libx264', help='video codec')
+    parser.add_argument(
+        '--codec',
+        help='video codec (default: libx264; libvpx-vp9 for .webm, rawvideo '
+        'for .y4m, mpeg2video for .mpg)')
     parser.add_argument(
         '--crf', type=int, default=18, help='x264/x265 quality (lower=better)')
     parser.add_argument(
@@ -103,6 +109,7 @@ def parse_args(argv=None):
 
 
 def batch_option(value):
+    from mmjffra.apis.errors import ArgumentError
     if value is None or value == 'auto':
         return value
     try:
@@ -110,9 +117,17 @@ def batch_option(value):
     except ValueError:
         number = 0
     if number < 1:
-        raise ValueError(f'--batch takes a positive number or "auto", got '
-                         f'{value!r}')
+        raise ArgumentError(f'--batch takes a positive number or "auto", '
+                            f'got {value!r}')
     return number
+
+
+def one_line(err: BaseException) -> str:
+    return ' '.join(str(err).split()) or type(err).__name__
+
+
+def show_warning(message, category, *args, **kwargs):
+    print(f'warning: {one_line(message)}', file=sys.stderr, flush=True)
 
 
 def init_ranks(device: str) -> str:
@@ -133,58 +148,84 @@ def init_ranks(device: str) -> str:
 
 
 def main(argv=None):
+    """Exit codes: 0 done, 2 an error of the input, arguments, output,
+    config or checkpoint (one line), 3 out of GPU memory, 130/143 stopped
+    by SIGINT/SIGTERM; nothing is left behind unless the run is done."""
     args = parse_args(argv)
-    import torch
-
-    from mmjffra.apis import (CheckpointMismatchError, RestorationError,
-                              VideoInputError, VideoRestorer)
-    oom = (torch.cuda.OutOfMemoryError, )
-    code = 0
     try:
-        device = init_ranks(args.device)
-        restorer = VideoRestorer(
-            args.config,
-            args.checkpoint,
-            device=device,
-            fp16=args.fp16,
-            tile=args.tile,
-            tile_overlap=args.tile_overlap,
-            noise_sigma=args.noise_sigma,
-            chunk=args.chunk,
-            chunk_overlap=args.chunk_overlap,
-            max_windows=batch_option(args.batch),
-            cfg_options=args.cfg_options)
-        count = restorer.restore_file(
-            args.input,
-            args.output,
-            start=args.start,
-            end=args.end,
-            codec=args.codec,
-            crf=args.crf,
-            overwrite=args.overwrite,
-            progress=not args.no_progress,
-            fps=args.fps,
-            audio=not args.no_audio)
-    except oom:
-        print(
-            f'error: out of GPU memory on {args.device}: restore in tiles '
-            '(--tile 256, smaller for less memory) and/or with fewer windows '
-            'per forward (--batch 1)',
-            file=sys.stderr)
-        code = 3
-    except (VideoInputError, CheckpointMismatchError, FileNotFoundError,
-            FileExistsError, ValueError, TypeError, RestorationError) as err:
-        print(f'error: {err}', file=sys.stderr)
-        code = 2
-    else:
-        if int(os.environ.get('RANK', '0')) == 0:
-            print(f'wrote {count} frames to {args.output}')
-    finally:
-        import torch.distributed as dist
-        if dist.is_available() and dist.is_initialized():
-            dist.destroy_process_group()
+        code = run(args)
+    except KeyboardInterrupt:  # before the signal handlers are set
+        print('error: interrupted by SIGINT: nothing written', file=sys.stderr)
+        code = 130
     if code:
         sys.exit(code)
+
+
+def run(args) -> int:
+    import warnings
+
+    import torch
+
+    from mmjffra.apis import VideoRestorer
+    from mmjffra.apis.errors import RestoreError, RestoreWarning
+    from mmjffra.apis.video_io import check_restore_paths
+    from mmjffra.utils.safe_files import Interrupted, signals_as_exceptions
+    oom = (torch.cuda.OutOfMemoryError, )
+    code = 0
+    with signals_as_exceptions(), warnings.catch_warnings():
+        warnings.simplefilter('always', RestoreWarning)
+        warnings.showwarning = show_warning
+        try:
+            device = init_ranks(args.device)
+            # the input, the output and the arguments are checked before
+            # the model is built (seconds)
+            max_windows = batch_option(args.batch)
+            check_restore_paths(args.input, args.output, args.start, args.end,
+                                args.overwrite, args.codec, args.fps, args.crf)
+            restorer = VideoRestorer(
+                args.config,
+                args.checkpoint,
+                device=device,
+                fp16=args.fp16,
+                tile=args.tile,
+                tile_overlap=args.tile_overlap,
+                noise_sigma=args.noise_sigma,
+                chunk=args.chunk,
+                chunk_overlap=args.chunk_overlap,
+                max_windows=max_windows,
+                cfg_options=args.cfg_options)
+            count = restorer.restore_file(
+                args.input,
+                args.output,
+                start=args.start,
+                end=args.end,
+                codec=args.codec,
+                crf=args.crf,
+                overwrite=args.overwrite,
+                progress=not args.no_progress,
+                fps=args.fps,
+                audio=not args.no_audio)
+        except Interrupted as err:
+            print(f'error: {err}: nothing written', file=sys.stderr)
+            code = err.exit_code
+        except oom:
+            print(
+                f'error: out of GPU memory on {args.device}: restore in '
+                'tiles (--tile 256, smaller for less memory) and/or with '
+                'fewer windows per forward (--batch 1)',
+                file=sys.stderr)
+            code = 3
+        except (RestoreError, OSError) as err:
+            print(f'error: {one_line(err)}', file=sys.stderr)
+            code = 2
+        else:
+            if int(os.environ.get('RANK', '0')) == 0:
+                print(f'wrote {count} frames to {args.output}')
+        finally:
+            import torch.distributed as dist
+            if dist.is_available() and dist.is_initialized():
+                dist.destroy_process_group()
+    return code
 
 
 if __name__ == '__main__':

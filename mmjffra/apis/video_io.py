@@ -1,19 +1,28 @@
 # Copyright (c) mmjffra contributors. All rights reserved.
 """Streaming frame readers and writers for videos and frame folders."""
+import contextlib
 import os
 import os.path as osp
 import re
+import warnings
 from typing import Iterator, List, Optional
 
 import cv2
 import numpy as np
 
+from mmjffra.utils.safe_files import (deferred_signals, remove_quietly,
+                                      replace_durably, temp_sibling)
+from .errors import ArgumentError, OutputError, RestoreError, RestoreWarning
+from .restore_output import (VIDEO_EXTS, check_output, default_codec,
+                             is_video_path, make_parents, os_cause,
+                             probe_output, remove_parents, swap_folder,
+                             video_stream, write_manifest)
+
 IMG_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
-VIDEO_EXTS = ('.mp4', '.avi', '.mkv', '.mov', '.webm', '.m4v', '.mpg', '.mpeg',
-              '.y4m')
+__all__ = ['VIDEO_EXTS', 'IMG_EXTS']
 
 
-class VideoInputError(ValueError):
+class VideoInputError(RestoreError, ValueError):
     """An input video or frame folder that cannot be read as asked."""
 
 
@@ -26,15 +35,37 @@ def natural_key(name: str) -> tuple:
                  for part in re.split(r'(\d+)', name.lower()) if part)
 
 
+def name_pattern(name: str) -> str:
+    """A frame name without its numbers and extension (``frame#``)."""
+    return re.sub(r'\d+', '#', osp.splitext(name)[0].lower())
+
+
 def sorted_frames(folder: str) -> List[str]:
-    """Image files of ``folder`` in natural order.
+    """Image files of ``folder`` in natural order (hidden files, such as
+    macOS's ``._*``, left out).
 
     Raises:
-        VideoInputError: Two names have the same natural order (e.g.
-            ``1.png`` and ``01.png``): the frame order is ambiguous.
+        VideoInputError: The names give no order: they differ in more than
+            their numbers (``cat.png``, ``dog.png``; ``frame1.png``,
+            ``clip10.png``), or two have the same numbers (``1.png`` and
+            ``01.png``).
     """
-    names = [f for f in os.listdir(folder) if f.lower().endswith(IMG_EXTS)]
+    names = [
+        f for f in os.listdir(folder)
+        if f.lower().endswith(IMG_EXTS) and not f.startswith('.')
+    ]
     names.sort(key=natural_key)
+    if len(names) > 1:
+        patterns = {}
+        for name in names:
+            patterns.setdefault(name_pattern(name), name)
+        if len(patterns) > 1 or '#' not in next(iter(patterns)):
+            a, b = list(patterns.values())[:2] if len(patterns) > 1 \
+                else names[:2]
+            raise VideoInputError(
+                f'frames {a!r} and {b!r} of {folder!r} give no order: frame '
+                'names must differ only in their numbers (e.g. '
+                '00000001.png, 00000002.png)')
     for a, b in zip(names, names[1:]):
         if natural_key(a) == natural_key(b):
             raise VideoInputError(
@@ -75,6 +106,7 @@ class FrameReader:
         self.end = end
         self.is_folder = osp.isdir(path)
         self.fps = 25.
+        self.expected = None  # frames the container's header announces
         if self.is_folder:
             self.files = sorted_frames(path)
             if not self.files:
@@ -90,6 +122,9 @@ class FrameReader:
                     self.total = stream.frames or None
                     if stream.average_rate:
                         self.fps = float(stream.average_rate)
+                    self.expected = stream.frames or (
+                        int(round(container.duration / 1e6 * self.fps)) if
+                        container.duration and stream.average_rate else None)
             except av.error.FFmpegError as err:
                 raise VideoInputError(
                     f'cannot open video {path!r}: {err}') from err
@@ -99,12 +134,14 @@ class FrameReader:
 
     def __iter__(self) -> Iterator[np.ndarray]:
         count = 0
+        decoded = 0
         first = None
         for index, frame in self._frames():
+            decoded = index + 1
             if index < self.start:
                 continue
             if self.end is not None and index >= self.end:
-                break
+                return
             _check_size(frame, first, f'frame {index} of {self.path!r}')
             first = frame.shape
             count += 1
@@ -112,6 +149,13 @@ class FrameReader:
         if count == 0:
             raise VideoInputError(f'{self.path!r} has no frames in the range '
                                   f'[{self.start}, {self.end})')
+        wanted = self.expected if self.end is None else \
+            min(self.end, self.expected or self.end)
+        if self.expected and decoded < wanted - 1:  # 1: rounded durations
+            warnings.warn(
+                f'{self.path!r} ended after {decoded} of the '
+                f'{self.expected} frames its header announces (a truncated '
+                f'file?): {count} frames restored', RestoreWarning)
 
     def _frames(self):
         if self.is_folder:
@@ -135,34 +179,30 @@ class FrameReader:
                 f'cannot decode video {self.path!r}: {err}') from err
 
 
-def _sibling(path: str, tag: str) -> str:
-    """A hidden name next to ``path`` (same folder, same extension)."""
-    folder, name = osp.split(osp.abspath(path))
-    stem, ext = osp.splitext(name)
-    if osp.isdir(path) or not ext:
-        return osp.join(folder, f'.{name}.{tag}{os.getpid()}')
-    return osp.join(folder, f'.{stem}.{tag}{os.getpid()}{ext}')
+def check_restore_paths(src: str,
+                        dst: str,
+                        start: int = 0,
+                        end: Optional[int] = None,
+                        overwrite: bool = False,
+                        codec: Optional[str] = None,
+                        fps: Optional[float] = None,
+                        crf: int = 18) -> 'FrameReader':
+    """Check a restoration's input and output before any work: the input
+    opens and has frames in ``[start, end)``, the output may be written
+    (see :func:`~mmjffra.apis.restore_output.check_output`), its folder is
+    writable and the codec fits its container.
 
-
-def move_into_place(tmp: str, dst: str) -> None:
-    """Replace ``dst`` by ``tmp`` (a file or a folder); the old ``dst`` is
-    removed only once the new one is in place."""
-    import shutil
-    if osp.isdir(dst) and not osp.islink(dst):
-        old = _sibling(dst, 'old')
-        os.replace(dst, old)
-        os.replace(tmp, dst)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(tmp, dst)
-
-
-def remove_path(path: str) -> None:
-    import shutil
-    if osp.isdir(path) and not osp.islink(path):
-        shutil.rmtree(path, ignore_errors=True)
-    elif osp.exists(path):
-        os.remove(path)
+    Returns:
+        FrameReader: The input.
+    """
+    if fps is not None and not fps > 0:
+        raise ArgumentError(f'fps must be positive, got {fps}')
+    if crf < 0:
+        raise ArgumentError(f'crf must be >= 0, got {crf}')
+    reader = FrameReader(src, start, end)
+    check_output(dst, overwrite, src)
+    probe_output(dst, codec, fps or reader.fps, crf)
+    return reader
 
 
 def audio_streams(path: str) -> int:
@@ -203,16 +243,26 @@ class FrameWriter:
     """Write RGB uint8 frames one at a time to a video file or a folder.
 
     Everything is written to a hidden temporary sibling of ``path`` and
-    moved into place by :meth:`commit` (``with`` does it when the block
-    ends without an error; an error removes the temporary output): a
-    failed run leaves nothing behind and a previous output untouched. The
-    output is refused if it exists, unless ``overwrite``.
+    put in place by :meth:`commit` (``with`` does it when the block ends
+    without an error; an error, or a signal turned into an exception,
+    removes the temporary output): a failed run leaves nothing behind and
+    a previous output untouched. Every write is checked: a failure (a full
+    disk, a permission, the codec, closing the container) raises
+    :class:`~mmjffra.apis.errors.OutputError` naming the output and the
+    cause.
+
+    An existing output is refused unless ``overwrite``; a folder is
+    replaced only if it holds nothing but a previous restoration's frames
+    (listed in its manifest, ``.mmjffra-restore.json``), and ``src`` (the
+    input) is never replaced.
 
     Args:
         path (str): Output video file (by extension) or folder of PNGs.
         fps (float): Frame rate of a video output. Default: 25.
-        codec (str): Video codec. Default: 'libx264'.
-        crf (int): Constant rate factor (quality) of x264/x265. Default: 18.
+        codec (str, optional): Video codec. Default: None, the container's
+            (libx264; libvpx-vp9 for .webm, rawvideo for .y4m).
+        crf (int): Constant rate factor (quality) of x264/x265/VP9.
+            Default: 18.
         overwrite (bool): Replace an existing output. Default: False.
         audio_from (str, optional): Copy the first audio stream of this
             video file into a video output (no re-encoding). Default: None.
@@ -224,127 +274,167 @@ class FrameWriter:
             without re-encoding are written without. Default: True.
         direct (bool): Write to ``path`` itself (a part of a joint output
             whose folder is already temporary). Default: False.
+        src (str, optional): The input, refused as output. Default: None.
     """
 
     def __init__(self,
                  path: str,
                  fps: float = 25.,
-                 codec: str = 'libx264',
+                 codec: Optional[str] = None,
                  crf: int = 18,
                  overwrite: bool = False,
                  audio_from: Optional[str] = None,
                  audio_start: float = 0.,
                  first_index: int = 0,
                  b_frames: bool = True,
-                 direct: bool = False) -> None:
-        self.is_video = path.lower().endswith(VIDEO_EXTS)
-        if not direct and osp.exists(path) and not overwrite and (
-                self.is_video or not osp.isdir(path) or os.listdir(path)):
-            raise FileExistsError(
-                f'output {path!r} exists; pass --overwrite to replace it')
-        if fps <= 0:
-            raise ValueError(f'fps must be positive, got {fps}')
+                 direct: bool = False,
+                 src: Optional[str] = None) -> None:
+        self.is_video = is_video_path(path)
+        if not fps > 0:
+            raise ArgumentError(f'fps must be positive, got {fps}')
+        if not direct:
+            check_output(path, overwrite, src)
         self.path = path
-        self.tmp = path if direct else _sibling(path, 'tmp')
+        self.src = src
+        self.tmp = path if direct else temp_sibling(path)
         self.direct = direct
         self.fps = fps
-        self.codec = codec
+        self.codec = codec or default_codec(path)
         self.crf = crf
         self.audio_from = audio_from if self.is_video else None
         self.audio_start = audio_start
         self.first_index = first_index
         self.b_frames = b_frames
         self.count = 0
+        self.files: List[str] = []
         self._container = None
         self._stream = None
         self._audio = None
         self._audio_src = None
-        parent = osp.dirname(osp.abspath(path))
-        os.makedirs(parent, exist_ok=True)
+        self._created = [] if direct else make_parents(path)
         if not self.is_video:
-            os.makedirs(self.tmp, exist_ok=True)
+            try:
+                os.makedirs(self.tmp, exist_ok=True)
+            except OSError as err:
+                remove_parents(self._created)
+                raise OutputError(f'cannot write {path!r}: '
+                                  f'{os_cause(err)}') from err
 
     def _open(self, width: int, height: int) -> None:
-        from fractions import Fraction
-
         import av
+        if width % 2 or height % 2:
+            warnings.warn(
+                f'frames of {width}x{height} are cropped to '
+                f'{width - width % 2}x{height - height % 2} in {self.path!r} '
+                '(a yuv420p video has an even size); a folder output keeps '
+                'every pixel', RestoreWarning)
         self._container = av.open(self.tmp, 'w')
-        rate = Fraction(self.fps).limit_denominator(1001)
-        self._stream = self._container.add_stream(self.codec, rate=rate)
-        self._stream.width = width - width % 2
-        self._stream.height = height - height % 2
-        self._stream.pix_fmt = 'yuv420p'
-        if self.codec in ('libx264', 'libx265'):
-            options = {'crf': str(self.crf)}
-            if not self.b_frames:
-                options['bf'] = '0'
-            self._stream.options = options
+        self._stream = video_stream(self._container, self.codec, self.fps,
+                                    width, height, self.crf, self.b_frames)
         if self.audio_from and audio_streams(self.audio_from):
             self._audio_src = av.open(self.audio_from)
             self._audio = self._container.add_stream_from_template(
                 self._audio_src.streams.audio[0])
 
+    def _failed(self, what: str, err: BaseException) -> OutputError:
+        return OutputError(f'cannot {what} {self.path!r}: {os_cause(err)}')
+
     def write(self, frame: np.ndarray) -> None:
         """Write one (h, w, 3) RGB uint8 frame."""
         if not self.is_video:
-            cv2.imwrite(
-                osp.join(self.tmp, f'{self.first_index + self.count:08d}.png'),
-                cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+            name = f'{self.first_index + self.count:08d}.png'
+            ok, data = cv2.imencode('.png',
+                                    cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+            if not ok:
+                raise OutputError(f'cannot encode frame {name} of '
+                                  f'{self.path!r} as PNG')
+            try:
+                with open(osp.join(self.tmp, name), 'wb') as f:
+                    f.write(data)
+            except OSError as err:
+                raise self._failed(f'write frame {name} to', err) from err
+            self.files.append(name)
             self.count += 1
             return
         import av
-        if self._container is None:
-            self._open(frame.shape[1], frame.shape[0])
-        frame = frame[:self._stream.height, :self._stream.width]
-        video_frame = av.VideoFrame.from_ndarray(
-            np.ascontiguousarray(frame), format='rgb24')
-        for packet in self._stream.encode(video_frame):
-            self._container.mux(packet)
+        try:
+            if self._container is None:
+                self._open(frame.shape[1], frame.shape[0])
+            frame = frame[:self._stream.height, :self._stream.width]
+            video_frame = av.VideoFrame.from_ndarray(
+                np.ascontiguousarray(frame), format='rgb24')
+            for packet in self._stream.encode(video_frame):
+                self._container.mux(packet)
+        except (OSError, av.error.FFmpegError) as err:
+            raise self._failed(f'write frame {self.count} to', err) from err
         self.count += 1
-
-    def _copy_audio(self) -> None:
-        copy_audio(self._audio_src, self._container, self._audio,
-                   self.audio_start, self.count / self.fps)
 
     def close(self) -> None:
         """Flush and close a video output (still at its temporary path)."""
-        if self._container is not None:
-            for packet in self._stream.encode():
-                self._container.mux(packet)
-            if self._audio is not None:
-                self._copy_audio()
-            self._container.close()
-            self._container = None
-        if self._audio_src is not None:
-            self._audio_src.close()
-            self._audio_src = None
+        import av
+        container, self._container = self._container, None
+        audio_src, self._audio_src = self._audio_src, None
+        try:
+            if container is not None:
+                for packet in self._stream.encode():
+                    container.mux(packet)
+                if self._audio is not None:
+                    copy_audio(audio_src, container, self._audio,
+                               self.audio_start, self.count / self.fps)
+                container.close()
+        except (OSError, av.error.FFmpegError) as err:
+            with contextlib.suppress(Exception):
+                container.close()
+            raise self._failed('finish', err) from err
+        finally:
+            if audio_src is not None:
+                audio_src.close()
 
     def commit(self) -> None:
-        """Close and move the output into place."""
+        """Close and put the output in place (the folder with its
+        manifest, replacing only a previous restoration's frames)."""
         self.close()
         if self.direct:
             return
-        if self.is_video and not osp.exists(self.tmp):
+        if self.count == 0:
             raise VideoInputError(f'no frame was written to {self.path!r}')
-        move_into_place(self.tmp, self.path)
+        try:
+            if self.is_video:
+                replace_durably(self.tmp, self.path)
+            else:
+                write_manifest(self.tmp, self.files, self.src)
+                swap_folder(self.tmp, self.path)
+        except OSError as err:
+            raise self._failed('put in place', err) from err
+        self._created = []
 
     def abort(self) -> None:
-        """Close and remove the temporary output."""
-        try:
-            self.close()
-        except Exception:  # an error while closing must not hide the first
-            pass
-        if not self.direct:
-            remove_path(self.tmp)
+        """Close and remove the temporary output (and the folders made
+        for it)."""
+        with deferred_signals():
+            container, self._container = self._container, None
+            for c in (container, self._audio_src):
+                if c is not None:
+                    with contextlib.suppress(Exception):
+                        c.close()
+            self._audio_src = None
+            if not self.direct:
+                remove_quietly(self.tmp)
+                remove_parents(self._created)
+                self._created = []
 
     def __enter__(self):
         return self
 
     def __exit__(self, exc_type, *exc):
-        if exc_type is None:
-            self.commit()
-        else:
+        if exc_type is not None:
             self.abort()
+            return
+        try:
+            self.commit()
+        except BaseException:
+            self.abort()
+            raise
 
 
 def join_video_parts(parts: List[str],

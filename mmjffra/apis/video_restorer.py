@@ -12,20 +12,123 @@ from mmagic.registry import MODELS
 from mmengine.config import Config
 from torch import Tensor, nn
 
+from mmjffra.models.editors.rvrt.official_keys import released_rvrt_weights
 from mmjffra.models.flow_estimators import (
     flow_estimators_to_float32, random_weights_for_learned_estimators)
 from mmjffra.models.utils import (ClipRestorer, auto_max_windows,
                                   get_inference_spec, noise_level_map,
                                   window_indices)
-from .video_io import VIDEO_EXTS
+from .errors import ArgumentError, ConfigError, RestoreError
+from .restore_output import is_video_path
+from .video_io import VideoInputError
+
+CONFIG_EXTS = ('.py', '.json', '.yaml', '.yml')
 
 
-class CheckpointMismatchError(ValueError):
+class CheckpointMismatchError(RestoreError, ValueError):
     """A checkpoint whose weights do not fit the model of a config."""
 
 
-class RestorationError(RuntimeError):
+class RestorationError(RestoreError, RuntimeError):
     """A restoration that failed on one or more ranks."""
+
+
+def load_config(config: str) -> Config:
+    """Read a config file, refusing what is not one (e.g. CONFIG and
+    CHECKPOINT given in the wrong order).
+
+    Raises:
+        FileNotFoundError: It does not exist.
+        ConfigError: Not a .py/.json/.yaml file, or it cannot be read.
+    """
+    if not osp.isfile(config):
+        raise FileNotFoundError(f'config {config!r} does not exist')
+    if not config.lower().endswith(CONFIG_EXTS):
+        raise ConfigError(
+            f'config {config!r} is not a config file ({", ".join(CONFIG_EXTS)}'
+            '): give CONFIG CHECKPOINT INPUT OUTPUT, in this order')
+    try:
+        return Config.fromfile(config)
+    except Exception as err:  # the user's file: its error in one line
+        raise ConfigError(f'cannot read config {config!r}: '
+                          f'{type(err).__name__}: '
+                          f'{" ".join(str(err).split())}') from err
+
+
+def check_checkpoint_file(checkpoint: str) -> None:
+    """Refuse a local checkpoint that is missing or clearly not one (a
+    config, a text file) before a model is built.
+
+    Raises:
+        FileNotFoundError: It does not exist.
+        CheckpointMismatchError: It is not a PyTorch checkpoint.
+    """
+    if '://' in checkpoint:
+        return
+    if not osp.isfile(checkpoint):
+        raise FileNotFoundError(f'checkpoint {checkpoint!r} does not exist')
+    if checkpoint.lower().endswith(CONFIG_EXTS):
+        raise CheckpointMismatchError(
+            f'checkpoint {checkpoint!r} is a config file: give CONFIG '
+            'CHECKPOINT INPUT OUTPUT, in this order')
+    with open(checkpoint, 'rb') as f:
+        head = f.read(4)
+    # torch.save writes a zip archive, or a pickle (protocol 2+: 0x80)
+    if not head.startswith((b'PK\x03\x04', b'\x80')):
+        raise CheckpointMismatchError(
+            f'cannot read checkpoint {checkpoint!r}: it is not a PyTorch '
+            'checkpoint (a file written by torch.save)')
+
+
+def check_restorer_args(config: Config,
+                        tile: Optional[int] = None,
+                        tile_overlap: int = 32,
+                        noise_sigma: Optional[float] = None,
+                        chunk: int = 20,
+                        chunk_overlap: int = 5,
+                        max_windows: Optional[Union[int, str]] = None) -> None:
+    """Check :class:`VideoRestorer`'s arguments against their documented
+    ranges and the model of ``config``, before it is built.
+
+    Raises:
+        ArgumentError: The argument, its range and the value given.
+        ConfigError: An unknown key under ``model.test_cfg``.
+    """
+    from mmjffra.utils.config_checks import (UnknownConfigKeyError,
+                                             check_test_cfg)
+    try:
+        check_test_cfg(config.model)
+    except UnknownConfigKeyError as err:
+        raise ConfigError(str(err)) from err
+
+    def integer(value, name, low):
+        if not isinstance(value, int) or isinstance(value, bool) or \
+                value < low:
+            raise ArgumentError(f'{name} must be an integer >= {low}, got '
+                                f'{value!r}')
+
+    if tile is not None:
+        integer(tile, 'tile', 1)
+        integer(tile_overlap, 'tile_overlap', 0)
+        if tile_overlap >= tile:
+            raise ArgumentError(f'tile_overlap ({tile_overlap}) must be '
+                                f'smaller than the tile ({tile})')
+    integer(chunk, 'chunk', 0)
+    integer(chunk_overlap, 'chunk_overlap', 0)
+    if max_windows is not None and max_windows != 'auto':
+        integer(max_windows, 'max_windows (--batch)', 1)
+    denoiser = bool(config.model.get('generator', {}).get('with_noise_map'))
+    if noise_sigma is not None:
+        if not denoiser:
+            raise ArgumentError(
+                'this model takes no noise level (--noise-sigma): it is not '
+                'a non-blind denoiser (with_noise_map)')
+        if not 0 <= noise_sigma <= 255:
+            raise ArgumentError('the noise level (--noise-sigma) is on the '
+                                f'0-255 scale, got {noise_sigma}')
+    elif denoiser:
+        raise ArgumentError('this model denoises with a noise-level map: '
+                            'give the noise level (--noise-sigma, 0-255)')
 
 
 def _no_weight_downloads(gen_cfg: Dict) -> None:
@@ -74,8 +177,7 @@ def load_generator_checkpoint(generator: nn.Module,
             checkpoint and the first missing/unexpected keys).
     """
     from mmengine.runner.checkpoint import CheckpointLoader, load_state_dict
-    if '://' not in checkpoint and not osp.isfile(checkpoint):
-        raise FileNotFoundError(f'checkpoint {checkpoint!r} does not exist')
+    check_checkpoint_file(checkpoint)
     try:
         ckpt = CheckpointLoader.load_checkpoint(
             checkpoint, map_location='cpu', logger='silent')
@@ -87,7 +189,7 @@ def load_generator_checkpoint(generator: nn.Module,
     state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
     if not isinstance(state, dict) or not state:
         raise CheckpointMismatchError(f'{checkpoint!r} holds no state_dict')
-    state = generator_state_dict(state)
+    state = generator_state_dict(released_rvrt_weights(state))
     expected = set(generator.state_dict())
     missing = sorted(expected - set(state))
     unexpected = sorted(set(state) - expected)
@@ -109,17 +211,18 @@ def parse_device(device: Union[str, torch.device]) -> torch.device:
     try:
         dev = torch.device(device)
     except RuntimeError as err:
-        raise ValueError(f'unknown device {device!r}: {err}') from err
+        raise ArgumentError(f'unknown device {device!r}: {err}') from err
     if dev.type == 'cuda':
         if not torch.cuda.is_available():
-            raise ValueError(f'--device {device} asked, but CUDA is not '
-                             'available')
+            raise ArgumentError(f'--device {device} asked, but CUDA is not '
+                                'available')
         count = torch.cuda.device_count()
         if dev.index is not None and dev.index >= count:
-            raise ValueError(f'--device {device} asked, but this machine '
-                             f'has {count} CUDA device(s)')
+            raise ArgumentError(f'--device {device} asked, but this machine '
+                                f'has {count} CUDA device(s)')
     elif dev.type != 'cpu':
-        raise ValueError(f'device must be cpu, cuda or cuda:N, got {device!r}')
+        raise ArgumentError(
+            f'device must be cpu, cuda or cuda:N, got {device!r}')
     return dev
 
 
@@ -182,15 +285,18 @@ class VideoRestorer:
                  cfg_options: Optional[Dict] = None) -> None:
         from mmengine.registry import init_default_scope
         if isinstance(config, str):
-            if not osp.isfile(config):
-                raise FileNotFoundError(f'config {config!r} does not exist')
-            config = Config.fromfile(config)
+            config = load_config(config)
         if cfg_options:
             config.merge_from_dict(cfg_options)
         init_default_scope(config.get('default_scope', 'mmagic'))
+        # everything is checked before the model is built
+        check_restorer_args(config, tile, tile_overlap, noise_sigma, chunk,
+                            chunk_overlap, max_windows)
         self.device = parse_device(device)
         if fp16 and self.device.type != 'cuda':
-            raise ValueError('half precision (fp16) needs --device cuda')
+            raise ArgumentError('half precision (fp16) needs --device cuda')
+        if checkpoint is not None:
+            check_checkpoint_file(checkpoint)
         model_cfg = config.model.copy()
         _no_weight_downloads(model_cfg.generator)
         # learned flow estimators take their weights from the checkpoint
@@ -200,39 +306,39 @@ class VideoRestorer:
         # training-only parts (the temporal loss and its flow estimator)
         model_cfg.pop('temporal_loss', None)
         model = MODELS.build(model_cfg)
-        if checkpoint is not None:
-            load_generator_checkpoint(
-                model.generator, checkpoint,
-                getattr(config, 'filename', None) or 'the config')
-        self.model = model.to(self.device).eval()
+        self.model = model.eval()
         self.generator = self.model.generator
-        if fp16:
-            flow_estimators_to_float32(self.generator.half())
-        self.dtype = torch.float16 if fp16 else torch.float32
         self.spec = get_inference_spec(self.generator)
         self.scale = self.spec.scale
         self.noise_sigma = noise_sigma
-        if getattr(self.generator, 'with_noise_map', False) and \
-                noise_sigma is None:
-            raise ValueError('this model denoises with a noise-level map: '
-                             'give the noise level (--noise-sigma, 0-255)')
         if max_windows is None:
             max_windows = (config.model.get('test_cfg')
                            or {}).get('max_windows_per_forward', 1)
         if max_windows != 'auto' and (not isinstance(max_windows, int)
                                       or max_windows < 1):
-            raise ValueError('max_windows must be a positive int or "auto", '
-                             f'got {max_windows!r}')
+            raise ArgumentError('max_windows must be a positive int or '
+                                f'"auto", got {max_windows!r}')
         self.max_windows = max_windows
-        self.clip = ClipRestorer(
-            self.generator,
-            self.spec,
-            padding=getattr(self.model, 'test_padding', 'reflection'),
-            max_windows=1 if max_windows == 'auto' else max_windows,
-            chunk=chunk,
-            chunk_overlap=chunk_overlap,
-            tile=tile,
-            tile_overlap=tile_overlap)
+        try:  # tiles the network cannot take: before the weights load
+            self.clip = ClipRestorer(
+                self.generator,
+                self.spec,
+                padding=getattr(self.model, 'test_padding', 'reflection'),
+                max_windows=1 if max_windows == 'auto' else max_windows,
+                chunk=chunk,
+                chunk_overlap=chunk_overlap,
+                tile=tile,
+                tile_overlap=tile_overlap)
+        except ValueError as err:
+            raise ArgumentError(str(err)) from err
+        if checkpoint is not None:
+            load_generator_checkpoint(
+                self.generator, checkpoint,
+                getattr(config, 'filename', None) or 'the config')
+        self.model.to(self.device)
+        if fp16:
+            flow_estimators_to_float32(self.generator.half())
+        self.dtype = torch.float16 if fp16 else torch.float32
         pre = self.model.data_preprocessor
         self.mean = pre.mean.view(1, -1, 1, 1).to(self.device, self.dtype) \
             if getattr(pre, 'mean', None) is not None else None
@@ -263,7 +369,10 @@ class VideoRestorer:
 
     def _first_frame(self, x: Tensor) -> None:
         """Checks and settings that need the first frame."""
-        self.clip.check_size(x[:, None])
+        try:
+            self.clip.check_size(x[:, None])
+        except ValueError as err:  # a frame the network cannot take
+            raise VideoInputError(str(err)) from err
         if self.max_windows == 'auto' and self.spec.temporal == 'window':
             sample = x[:, None].expand(-1, self.spec.num_frames, -1, -1,
                                        -1).contiguous()
@@ -376,7 +485,7 @@ class VideoRestorer:
                      dst: str,
                      start: int = 0,
                      end: Optional[int] = None,
-                     codec: str = 'libx264',
+                     codec: Optional[str] = None,
                      crf: int = 18,
                      overwrite: bool = False,
                      progress: bool = False,
@@ -384,18 +493,25 @@ class VideoRestorer:
                      audio: bool = True) -> int:
         """Restore a video file or frame folder into a video or folder.
 
-        The output is written to a hidden sibling and moved into place at
-        the end: an error leaves nothing behind and a previous output
-        untouched. Under ``torchrun`` (an initialised process group) each
-        rank restores a contiguous segment with context frames at its
-        edges and rank 0 joins the parts (a video without re-encoding).
+        The output is written to a hidden sibling and put in place at the
+        end: an error (or a signal, see
+        :func:`mmjffra.utils.safe_files.signals_as_exceptions`) leaves
+        nothing behind and a previous output untouched. The input is never
+        replaced, and a folder is replaced only if it holds nothing but a
+        previous restoration's frames (see :class:`FrameWriter`). Under
+        ``torchrun`` (an initialised process group) each rank restores a
+        contiguous segment with context frames at its edges and rank 0
+        joins the parts (a video without re-encoding).
 
         Args:
             src (str): Input video file or folder of frames (natural order).
-            dst (str): Output video file (by extension) or folder of PNGs.
+            dst (str): Output video file (by extension) or folder of PNGs,
+                numbered as the input's frames (the first is ``start``).
             start (int): First frame. Default: 0.
             end (int, optional): Stop before this frame. Default: None.
-            codec (str): Codec of a video output. Default: 'libx264'.
+            codec (str, optional): Codec of a video output. Default: the
+                container's (libx264; libvpx-vp9 for .webm, rawvideo for
+                .y4m).
             crf (int): Quality of a video output. Default: 18.
             overwrite (bool): Replace an existing output. Default: False.
             progress (bool): Report progress (a live bar on a terminal,
@@ -410,16 +526,16 @@ class VideoRestorer:
         """
         from mmengine.dist import get_dist_info
 
-        from .video_io import FrameReader, FrameWriter
-        reader = FrameReader(src, start, end)
+        from .video_io import FrameWriter, check_restore_paths
+        reader = check_restore_paths(src, dst, start, end, overwrite, codec,
+                                     fps, crf)
         fps = fps or reader.fps
         audio_from = src if audio else None
         audio_start = start / reader.fps
         _, world = get_dist_info()
         if world > 1:
-            return self._restore_file_ranks(reader, dst, codec, crf, overwrite,
-                                            progress, fps, audio_from,
-                                            audio_start)
+            return self._restore_file_ranks(reader, dst, codec, crf, progress,
+                                            fps, audio_from, audio_start)
         bar = Progress(reader.total, progress)
         with FrameWriter(
                 dst,
@@ -428,7 +544,9 @@ class VideoRestorer:
                 crf,
                 overwrite,
                 audio_from=audio_from,
-                audio_start=audio_start) as writer:
+                audio_start=audio_start,
+                first_index=start,
+                src=src) as writer:
             for frame in self.restore_stream(reader):
                 writer.write(frame)
                 bar.update()
@@ -450,23 +568,21 @@ class VideoRestorer:
         cuts[-1] = total
         return [(cuts[k], cuts[k + 1]) for k in range(parts)]
 
-    def _restore_file_ranks(self, reader, dst, codec, crf, overwrite, progress,
-                            fps, audio_from, audio_start) -> int:
+    def _restore_file_ranks(self, reader, dst, codec, crf, progress, fps,
+                            audio_from, audio_start) -> int:
         import torch.distributed as dist
         from mmengine.dist import get_dist_info
 
-        from .video_io import (FrameReader, FrameWriter, _sibling,
-                               join_video_parts, move_into_place, remove_path)
+        from mmjffra.utils.safe_files import (remove_quietly, replace_durably,
+                                              temp_sibling)
+        from .restore_output import swap_folder, write_manifest
+        from .video_io import FrameReader, FrameWriter, join_video_parts
         rank, world = get_dist_info()
         total = reader.total
         if total is None:  # a container without a frame count: count them
             total = sum(1 for _ in reader)
-        is_video = dst.lower().endswith(VIDEO_EXTS)
-        if (osp.exists(dst) and not overwrite
-                and (is_video or not osp.isdir(dst) or os.listdir(dst))):
-            raise FileExistsError(
-                f'output {dst!r} exists; pass --overwrite to replace it')
-        names = [_sibling(dst, 'parts') if rank == 0 else None]
+        is_video = is_video_path(dst)
+        names = [temp_sibling(dst, 'parts') if rank == 0 else None]
         dist.broadcast_object_list(names, src=0)
         work = names[0]
         if rank == 0:
@@ -487,7 +603,7 @@ class VideoRestorer:
                     fps,
                     codec,
                     crf,
-                    first_index=a,
+                    first_index=reader.start + a,
                     b_frames=False,
                     direct=True)
                 bar = Progress(b - a, progress and rank == 0)
@@ -501,6 +617,10 @@ class VideoRestorer:
                 count = writer.count
         except Exception as err:  # every rank must reach the gather
             error = f'rank {rank}: {type(err).__name__}: {err}'
+        except BaseException:  # a signal: leave nothing
+            if rank == 0:
+                remove_quietly(work)
+            raise
         results = [None] * world
         dist.all_gather_object(results, (count, error))
         errors = [e for _, e in results if e]
@@ -511,17 +631,19 @@ class VideoRestorer:
                     if is_video:
                         parts = sorted(
                             osp.join(work, f) for f in os.listdir(work))
-                        tmp = _sibling(dst, 'tmp')
+                        tmp = temp_sibling(dst, 'tmp')
                         try:
                             join_video_parts(parts, tmp, fps, audio_from,
                                              audio_start)
-                            move_into_place(tmp, dst)
+                            replace_durably(tmp, dst)
                         finally:
-                            remove_path(tmp)
+                            remove_quietly(tmp)
                     else:
-                        move_into_place(work, dst)
+                        write_manifest(work, sorted(os.listdir(work)),
+                                       reader.path)
+                        swap_folder(work, dst)
             finally:
-                remove_path(work)
+                remove_quietly(work)
         dist.barrier()
         if errors:
             raise RestorationError('restoration failed on ' +

@@ -105,7 +105,8 @@ def test_cli_file_and_folder(demo_data, checkpoint, tmp_path):
         '--tile-overlap', '8'
     ])
     pngs = sorted(out_dir.glob('*.png'))
-    assert [p.name for p in pngs] == [f'{i:08d}.png' for i in range(4)]
+    # numbered as the input's frames: --start 2 --end 6 writes 2..5
+    assert [p.name for p in pngs] == [f'{i:08d}.png' for i in range(2, 6)]
     assert cv2.imread(str(pngs[0])).shape == (144, 176, 3)
     # the output exists now: refused without --overwrite, nothing touched
     before = pngs[0].stat().st_mtime_ns

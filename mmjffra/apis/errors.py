@@ -1,0 +1,31 @@
+# Copyright (c) mmjffra contributors. All rights reserved.
+"""Errors of a restoration that the user's input, arguments or machine
+cause (as opposed to a bug): a command-line tool reports them in one line.
+"""
+
+
+class RestoreError(Exception):
+    """Base of the errors a user can fix: the input, the arguments, the
+    output location, the checkpoint or the config."""
+
+
+class ArgumentError(RestoreError, ValueError):
+    """An argument outside its documented range or not for this model."""
+
+
+class OutputError(RestoreError):
+    """An output that cannot be written, or would replace data that no
+    restoration wrote (the message names the path and the cause)."""
+
+
+class OutputExistsError(OutputError, FileExistsError):
+    """An output that exists, without ``overwrite``."""
+
+
+class RestoreWarning(UserWarning):
+    """Something the user should know about an output that is written
+    anyway (a truncated input, frames cropped to an even size)."""
+
+
+class ConfigError(RestoreError, ValueError):
+    """A config that cannot be read, or a key of it that nothing reads."""

@@ -1,0 +1,146 @@
+# Copyright (c) mmjffra contributors. All rights reserved.
+"""Outputs that appear complete or not at all, and signals that end a run
+through its cleanup code.
+
+Every output of the tools (a restored video, a folder of frames, a metrics
+file, a training checkpoint) is written to a hidden sibling of its final
+path (:func:`temp_sibling`), flushed to disk and renamed into place
+(:func:`replace_durably`): a reader sees the previous file or the new,
+complete one, and a failure or a signal leaves only the previous one.
+"""
+import contextlib
+import os
+import os.path as osp
+import signal
+import threading
+from typing import Iterator, Sequence
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class Interrupted(BaseException):
+    """A run stopped by SIGINT or SIGTERM.
+
+    A ``BaseException`` (as ``KeyboardInterrupt``): ``except Exception``
+    does not swallow it, ``with`` blocks and ``finally`` clauses run.
+
+    Args:
+        signum (int): The signal.
+    """
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        self.name = signal.Signals(signum).name
+        super().__init__(f'interrupted by {self.name}')
+
+    @property
+    def exit_code(self) -> int:
+        """int: ``128 + signum`` as a shell reports a signal (130, 143)."""
+        return 128 + self.signum
+
+
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+@contextlib.contextmanager
+def signals_as_exceptions(signals: Sequence[int] = STOP_SIGNALS) -> Iterator:
+    """Within the block, the first SIGINT or SIGTERM raises
+    :class:`Interrupted` in the main thread (later ones are ignored, so
+    that they cannot cut the cleanup short); the previous handlers are
+    restored when it ends. Does nothing outside the main thread."""
+    if not _main_thread():
+        yield
+        return
+    fired = []
+
+    def handler(signum, frame):
+        if not fired:
+            fired.append(signum)
+            raise Interrupted(signum)
+
+    old = {s: signal.signal(s, handler) for s in signals}
+    try:
+        yield
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+
+
+@contextlib.contextmanager
+def deferred_signals(signals: Sequence[int] = STOP_SIGNALS) -> Iterator:
+    """Hold ``signals`` while the block runs (a pair of renames, a
+    cleanup): one that arrives takes effect when the block has ended."""
+    if not hasattr(signal, 'pthread_sigmask') or not _main_thread():
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def temp_sibling(path: str, tag: str = 'tmp') -> str:
+    """A hidden name next to ``path``: same folder, the process id in it,
+    the same extension (which tells writers the format).
+
+    ``out/video.mp4`` -> ``out/.video.tmp<pid>.mp4``; ``out/frames`` ->
+    ``out/.frames.tmp<pid>``.
+    """
+    folder, name = osp.split(osp.abspath(path))
+    stem, ext = osp.splitext(name)
+    if osp.isdir(path) or not ext:
+        return osp.join(folder, f'.{name}.{tag}{os.getpid()}')
+    return osp.join(folder, f'.{stem}.{tag}{os.getpid()}{ext}')
+
+
+def fsync_path(path: str) -> None:
+    """Flush a file's (or a folder's entries') data to the disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def replace_durably(tmp: str, dst: str) -> None:
+    """Flush ``tmp``, rename it onto ``dst`` and flush the folder, with
+    SIGINT/SIGTERM held for the rename."""
+    if osp.isfile(tmp):
+        fsync_path(tmp)
+    with deferred_signals():
+        os.replace(tmp, dst)
+    with contextlib.suppress(OSError):  # not every file system allows it
+        fsync_path(osp.dirname(osp.abspath(dst)))
+
+
+def remove_quietly(path: str) -> None:
+    """Remove a file or a folder tree of ours if it exists."""
+    import shutil
+    with deferred_signals():
+        if osp.isdir(path) and not osp.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        elif osp.lexists(path):
+            with contextlib.suppress(OSError):
+                os.remove(path)
+
+
+@contextlib.contextmanager
+def atomic_output(path: str) -> Iterator:
+    """Write ``path`` through a hidden sibling that replaces it only when
+    the block has ended without an error; otherwise the sibling is removed
+    and ``path`` is untouched.
+
+    Yields:
+        str: The temporary path to write to.
+    """
+    tmp = temp_sibling(path)
+    try:
+        yield tmp
+        if not osp.exists(tmp):
+            raise FileNotFoundError(f'nothing was written to {path!r}')
+        replace_durably(tmp, path)
+    except BaseException:
+        remove_quietly(tmp)
+        raise
