@@ -182,9 +182,16 @@ def swap_folder(tmp: str, dst: str) -> None:
 
 
 def nearest_folder(path: str) -> str:
-    """The nearest existing folder at or above ``path``'s folder."""
+    """The nearest existing folder at or above ``path``'s folder.
+
+    Raises:
+        OutputError: A file stands where a folder of the path should be.
+    """
     folder = osp.dirname(osp.abspath(path))
     while not osp.isdir(folder):
+        if osp.lexists(folder):
+            raise OutputError(f'cannot write {path!r}: {folder!r} is a file, '
+                              'not a folder')
         folder = osp.dirname(folder)
     return folder
 
