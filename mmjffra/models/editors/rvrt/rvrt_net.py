@@ -164,10 +164,8 @@ class RVRTNet(BaseModule):
       * as the released code computes: long-range flows chained in its
         order (:func:`chain_clip_flows`); for ``upscale_factor=1`` flows on
         bicubic 1/4 images without clamping; padded window tokens are
-        attended (not masked); the base added to the output is the
-        trilinear resize of the whole input over (channels, h, w) (for
-        non-blind denoising the 4 input channels resampled to 3, as
-        released);
+        attended (not masked); the base added to the output is
+        the bilinear resize of the padded clip's first 3 channels;
       * as the released test script pads a clip: frames mirrored at the
         end to a multiple of ``clip_size``, rows and columns mirrored to a
         multiple of the window (``window_size[1:]``, input resolution).
@@ -497,9 +495,12 @@ class RVRTNet(BaseModule):
                 hr = self.lrelu(up(hr))
         hr = self.conv_last(hr)
         hr = hr.view(n, total, self.out_channels, *hr.shape[-2:])
-        if self.official_layout:  # as released: resize over (c, h, w)
+        if self.official_layout:  # as released: on the padded clip
             hr = hr + F.interpolate(
-                x, size=hr.shape[-3:], mode='trilinear', align_corners=False)
+                x[:, :, :3],
+                size=hr.shape[-3:],
+                mode='trilinear',
+                align_corners=False)
         hr = hr[:, :t, :, :h * self.upscale_factor, :w * self.upscale_factor]
         if self.official_layout:
             return hr
