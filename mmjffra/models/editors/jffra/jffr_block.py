@@ -1,6 +1,6 @@
 # Copyright (c) mmjffra contributors. All rights reserved.
 """The joint flow and feature refinement (JFFR) block, JFFRA section 3.3."""
-from typing import Tuple
+from typing import Optional, Tuple, Union
 
 import torch
 from mmagic.models.utils import flow_warp
@@ -12,6 +12,7 @@ from .flow_head import FlowHead
 from .window_attention import WindowAttention
 
 ALIGNMENTS = ('flow', 'none', 'learned_offset')
+RESIDUAL_INITS = ('default', 'zero')
 
 
 @MODELS.register_module()
@@ -39,6 +40,16 @@ class JFFRBlock(nn.Module):
     - A pre-attention LayerNorm, as in every windowed transformer block.
     - Residuals of neighbours are added to their unwarped features, as
       eq. 11 writes.
+    - The attention residual starts at zero (``residual_init='zero'``: the
+      output projection of eq. 10 is zero-initialised, as the last layer of
+      a residual branch in ESRGAN/ViT practice). The paper states no
+      initialisation. With PyTorch's default ``nn.Linear`` init
+      (``'default'``) the LayerNorm lifts the features to unit scale and the
+      residual that comes back is 1.5-4x the features it is added to; at
+      initialisation the softmax is uniform, so every block acts as an 8x8
+      average pool, the untrained network starts 2-5 dB below its bilinear
+      base and training stays flat until Adam has shrunk the projection
+      (``configs/jffra/README.md``, "Initialisation").
 
     Args:
         channels (int): Channels ``C`` of each frame's features.
@@ -62,6 +73,16 @@ class JFFRBlock(nn.Module):
             Default: 'flow'.
         relative_position_bias (bool): See :class:`WindowAttention`.
             Default: False.
+        residual_init (str | float): Initial size of the attention
+            residual: ``'zero'`` (zero-initialised output projection),
+            ``'default'`` (PyTorch's default init, full size) or a float
+            ``s``: a learnable per-channel scale initialised to ``s`` on the
+            residual (LayerScale, CaiT), the projection left at its default
+            init. Default: 'zero'.
+        max_flow_update (float, optional): Bound of the flow update of eq. 5
+            in pixels of this level: the flow head's output ``d`` becomes
+            ``m * tanh(d / m)`` (smooth, identity for small ``d``). The paper
+            bounds nothing (None). Default: None.
     """
 
     def __init__(self,
@@ -72,7 +93,9 @@ class JFFRBlock(nn.Module):
                  search_radius: int = 4,
                  flow_refinement: bool = True,
                  alignment: str = 'flow',
-                 relative_position_bias: bool = False) -> None:
+                 relative_position_bias: bool = False,
+                 residual_init: Union[str, float] = 'zero',
+                 max_flow_update: Optional[float] = None) -> None:
         super().__init__()
         if alignment not in ALIGNMENTS:
             raise ValueError(f'alignment must be one of {ALIGNMENTS}, got '
@@ -99,6 +122,29 @@ class JFFRBlock(nn.Module):
             num_heads,
             window_size,
             relative_position_bias=relative_position_bias)
+        if max_flow_update is not None and max_flow_update <= 0:
+            raise ValueError('max_flow_update must be positive or None, got '
+                             f'{max_flow_update}')
+        self.max_flow_update = max_flow_update
+        self.residual_init = residual_init
+        if isinstance(residual_init, str):
+            if residual_init not in RESIDUAL_INITS:
+                raise ValueError(f'residual_init must be one of '
+                                 f'{RESIDUAL_INITS} or a float, got '
+                                 f'{residual_init!r}')
+            self.layer_scale = None
+        else:
+            self.layer_scale = nn.Parameter(
+                torch.full((embed_dims, ), float(residual_init)))
+        self.init_residual()
+
+    def init_residual(self) -> None:
+        """Initialise the attention residual as ``residual_init`` says."""
+        if self.residual_init == 'zero':
+            nn.init.zeros_(self.attn.proj.weight)
+            nn.init.zeros_(self.attn.proj.bias)
+        elif self.layer_scale is not None:
+            nn.init.constant_(self.layer_scale, float(self.residual_init))
 
     def forward(self, feats: Tensor, flows: Tensor) -> Tuple[Tensor, Tensor]:
         """Refine flows, then features.
@@ -126,7 +172,11 @@ class JFFRBlock(nn.Module):
         if self.flow_refinement:
             proj = flow_warp(nbrs, flows.permute(0, 2, 3, 1))
             cost = self.cost_volume(ref_rep, proj)
-            flows = flows + self.flow_head(cost, ref_rep, proj)
+            delta = self.flow_head(cost, ref_rep, proj)
+            if self.max_flow_update is not None:
+                bound = self.max_flow_update
+                delta = bound * torch.tanh(delta / bound)
+            flows = flows + delta
 
         if self.alignment == 'flow':
             aligned = flow_warp(nbrs, flows.permute(0, 2, 3, 1))
@@ -137,7 +187,10 @@ class JFFRBlock(nn.Module):
             aligned = nbrs
         concat = torch.cat([ref, aligned.view(n, (t - 1) * c, h, w)], dim=1)
         concat = self.norm(concat.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
-        res = self.attn(concat).view(n, t, c, h, w)
+        res = self.attn(concat)
+        if self.layer_scale is not None:
+            res = res * self.layer_scale.view(1, -1, 1, 1)
+        res = res.view(n, t, c, h, w)
         # res[:, 0] belongs to the centre frame, res[:, 1:] to the neighbours
         # in temporal order: put it back into frame order.
         order = [centre] + nbr_idx

@@ -6,7 +6,7 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 import torch
 import torch.nn.functional as F
 from mmagic.models.archs import PixelShufflePack, ResidualBlockNoBN
-from mmagic.models.utils import make_layer
+from mmagic.models.utils import default_init_weights, make_layer
 from mmagic.registry import MODELS
 from mmengine.model import BaseModule
 from torch import Tensor, nn
@@ -146,6 +146,19 @@ class JFFRANet(BaseModule):
             decoder level starts from the flows the encoder refined at its
             resolution plus the upsampled *change* the lower levels made,
             instead of the upsampled coarse flows alone. Default: False.
+        residual_init (str | float): Initial size of the residual branches,
+            which the paper does not state. Every JFFR block's attention
+            residual (see :class:`JFFRBlock`): ``'zero'``, ``'default'``
+            (PyTorch's init: the residual starts 1.5-4x the features it is
+            added to) or a LayerScale value. Unless ``'default'``, the last
+            conv of the reconstruction tail (whose output is added to the
+            upsampled input) is also initialised as MMagic's residual blocks
+            (Kaiming x 0.1), so that an untrained network restores close to
+            its bilinear base. ``'default'`` is the network as PyTorch's
+            init leaves it. Default: 'zero'.
+        max_flow_update (float, optional): Bound, in pixels of each level,
+            of every JFFR block's flow update (see :class:`JFFRBlock`); the
+            paper bounds nothing. Default: None.
         reconstruction_channels (int, optional): Channels of the
             reconstruction tail (residual blocks, upsampling and the last
             convs). The paper does not state them; None keeps the first
@@ -174,6 +187,8 @@ class JFFRANet(BaseModule):
                  alignment: str = 'flow',
                  relative_position_bias: bool = False,
                  flow_skip: bool = False,
+                 residual_init: Union[str, float] = 'zero',
+                 max_flow_update: Optional[float] = None,
                  reconstruction_channels: Optional[int] = None,
                  flow_estimator: Optional[Dict] = None,
                  init_cfg: Optional[Union[Dict, List[Dict]]] = None) -> None:
@@ -215,7 +230,9 @@ class JFFRANet(BaseModule):
             search_radius=search_radius,
             flow_refinement=flow_refinement,
             alignment=alignment,
-            relative_position_bias=relative_position_bias)
+            relative_position_bias=relative_position_bias,
+            residual_init=residual_init,
+            max_flow_update=max_flow_update)
         level_args = [(c, num_frames, h, num_res_blocks)
                       for c, h in zip(channels, num_heads)]
         self.encoder = nn.ModuleList(
@@ -253,6 +270,10 @@ class JFFRANet(BaseModule):
             nn.Conv2d(rec, rec, 3, 1, 1),
             nn.LeakyReLU(negative_slope=0.1, inplace=True),
             nn.Conv2d(rec, out_channels, 3, 1, 1))
+        if residual_init != 'default':
+            # the tail's output is a residual on the upsampled input: start
+            # it small, as MMagic's residual blocks start theirs
+            default_init_weights(self.conv_last[-1], 0.1)
 
     @property
     def inference_spec(self) -> InferenceSpec:

@@ -21,14 +21,55 @@ def test_five_frames_and_noise_map():
         net(torch.rand(1, 5, 3, 16, 16))
 
 
+def block(**options):
+    return MODELS.build(
+        dict(type='JFFRBlock', channels=4, num_frames=3, **options))
+
+
 def test_block_refined_flow_equals_initial_flow_at_init():
-    block = MODELS.build(
-        dict(type='JFFRBlock', channels=4, num_frames=3, num_heads=2))
     feats, flows = torch.rand(2, 3, 4, 12, 10), torch.randn(2, 2, 2, 12, 10)
-    new_feats, new_flows = block(feats, flows)
+    new_feats, new_flows = block(num_heads=2)(feats, flows)
+    assert torch.equal(new_flows, flows)
+    # the attention residual starts at zero
+    assert torch.equal(new_feats, feats)
+    new_feats, new_flows = block(
+        num_heads=2, residual_init='default')(feats, flows)
     assert torch.equal(new_flows, flows)
     assert new_feats.shape == feats.shape
     assert not torch.allclose(new_feats, feats)  # features did change
+
+
+def test_layer_scale_residual():
+    feats, flows = torch.rand(1, 3, 4, 8, 8), torch.randn(1, 2, 2, 8, 8)
+    torch.manual_seed(0)
+    full = block(residual_init='default')
+    torch.manual_seed(0)
+    scaled = block(residual_init=0.1)
+    assert scaled.layer_scale.shape == (12, )
+    # same weights, the residual scaled by 0.1
+    res_full = full(feats, flows)[0] - feats
+    res_scaled = scaled(feats, flows)[0] - feats
+    assert torch.allclose(res_scaled, 0.1 * res_full, atol=1e-6)
+    with pytest.raises(ValueError, match='residual_init'):
+        block(residual_init='big')
+
+
+def test_bounded_flow_update():
+    bounded = block(search_radius=1, max_flow_update=0.5)
+    torch.nn.init.constant_(bounded.flow_head.layers[-1].bias, 100.)
+    feats, flows = torch.rand(1, 3, 4, 8, 8), torch.zeros(1, 2, 2, 8, 8)
+    _, new_flows = bounded(feats, flows)
+    # a huge raw update (100 px) is bounded to 0.5 * tanh(200)
+    assert torch.allclose(new_flows, torch.full_like(flows, 0.5))
+    torch.nn.init.constant_(bounded.flow_head.layers[-1].bias, 0.01)
+    _, new_flows = bounded(feats, flows)
+    # a small one passes almost unchanged: 0.5 * tanh(0.02)
+    expected = 0.5 * torch.tanh(torch.tensor(0.02))
+    assert torch.allclose(new_flows, torch.full_like(flows, expected.item()))
+    with pytest.raises(ValueError, match='max_flow_update'):
+        MODELS.build(
+            dict(
+                type='JFFRBlock', channels=4, num_frames=3, max_flow_update=0))
 
 
 def test_net_refined_flow_equals_initial_flow_at_init():
@@ -69,7 +110,9 @@ def test_gradients_reach_every_parameter_and_estimator_is_frozen():
                           for p in net.flow_estimator.parameters())
     optimizer = torch.optim.Adam(trainable.values(), lr=1e-2)
     lqs, gt = torch.rand(1, 3, 3, 16, 16), torch.rand(1, 3, 64, 64)
-    for _ in range(2):  # the zero-initialised flow-head output layer first
+    # zero-initialised layers first: step 1 the attention projections, step
+    # 2 the flow heads' output layers, step 3 everything
+    for _ in range(3):
         optimizer.zero_grad()
         (net(lqs) - gt).abs().mean().backward()
         optimizer.step()
