@@ -1,12 +1,28 @@
 # Copyright (c) mmjffra contributors. All rights reserved.
 """mmjffra: JFFRA and RVRT video restoration for OpenMMLab MMagic.
 
-Importing the package (``custom_imports = dict(imports=['mmjffra'])`` in a
-config) registers its models, transforms, datasets and metrics into MMagic's
-registries and allow-lists the globals of MMEngine checkpoints for
-``torch.load(weights_only=True)``. With ``mmcv-lite`` (no compiled MMCV
-ops), it first lets ``mmcv._ext`` resolve to mmjffra's deformable-convolution
-stand-in (:mod:`mmjffra.ops`), before anything imports ``mmcv.ops``.
+MMagic's runners reach a plugin only through ``custom_imports =
+dict(imports=['mmjffra'])`` in a config, so whatever the plugin needs before
+a runner builds anything happens on import. ``import mmjffra`` does exactly
+three things (the README's "Set-up" section lists them too;
+``tests/test_utils/test_import_effects.py`` checks them):
+
+1. registers its models, transforms, datasets and metrics into MMagic's
+   registries (importing :mod:`mmjffra.models` and the other subpackages);
+2. appends :class:`mmjffra.ops.ext_finder.MMCVExtFinder` to the *end* of
+   :data:`sys.meta_path`: with ``mmcv-lite`` (no compiled MMCV ops) it lets
+   ``import mmcv._ext`` resolve to mmjffra's deformable-convolution stand-in
+   (:mod:`mmjffra.ops`), which MMagic's EDVR and BasicVSR++ import; it acts
+   on no other module name, and a compiled MMCV is found before it. It is
+   installed before MMagic is imported, because MMagic imports ``mmcv.ops``
+   at import time;
+3. allow-lists, for ``torch.load(weights_only=True)`` (PyTorch >= 2.6's
+   default), the exact globals an MMEngine runner checkpoint holds
+   (:mod:`mmjffra.utils.checkpoint_safety`: MMEngine's ``HistoryBuffer``,
+   numpy's array/scalar reconstructors and the dtype classes it names, and a
+   ``getattr`` restricted to ``HistoryBuffer`` statistics), so that
+   ``tools/test.py`` and ``--resume`` read MMEngine checkpoints without
+   turning ``weights_only`` off. Nothing else becomes loadable.
 """
 from .ops.ext_finder import install as _install_mmcv_ext_finder
 

@@ -13,8 +13,9 @@ Instead of turning ``weights_only`` off (which lets a checkpoint run arbitrary
 code), :func:`register_checkpoint_safe_globals` allow-lists exactly the
 globals such checkpoints contain (read with ``pickletools`` from a runner
 checkpoint): MMEngine's ``HistoryBuffer``, the numpy array, dtype and scalar
-reconstructors, and ``builtins.getattr``, which the pickle of a
-``HistoryBuffer`` uses to name its statistics methods
+reconstructors with the dtype classes named in :data:`CHECKPOINT_DTYPES`
+(float and integer types, no module wildcard), and ``builtins.getattr``,
+which the pickle of a ``HistoryBuffer`` uses to name its statistics methods
 (``getattr(HistoryBuffer, 'mean')``). ``getattr`` is not allow-listed as
 such: the name ``builtins.getattr`` is bound to
 :func:`history_buffer_getattr`, which resolves only those statistics
@@ -29,6 +30,12 @@ import torch
 
 _REGISTERED = False
 
+# The numpy dtype classes (numpy >= 1.25 pickles a dtype by its class) of
+# the arrays and scalars MMEngine checkpoints hold: float statistics in the
+# message hub, integer counters and seeds in ``meta``.
+CHECKPOINT_DTYPES = ('Float64DType', 'Float32DType', 'Float16DType',
+                     'Int64DType', 'Int32DType', 'BoolDType')
+
 
 def _numpy_globals() -> List:
     """Return the numpy reconstruction globals MMEngine checkpoints use."""
@@ -40,11 +47,7 @@ def _numpy_globals() -> List:
     ]
     dtypes = getattr(np, 'dtypes', None)
     if dtypes is not None:
-        # Classes like numpy.dtypes.Float64DType (numpy >= 1.25).
-        allowed += [
-            getattr(dtypes, name) for name in dir(dtypes) if
-            name.endswith('DType') and isinstance(getattr(dtypes, name), type)
-        ]
+        allowed += [getattr(dtypes, name) for name in CHECKPOINT_DTYPES]
     return allowed
 
 
