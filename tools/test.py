@@ -18,6 +18,12 @@ from mmengine.runner import Runner
 
 from mmjffra.datasets import DatasetNotFoundError, check_dataset_paths
 from mmjffra.utils import setup_cpu_distributed
+from mmjffra.utils.config_checks import UnknownConfigKeyError, check_test_cfg
+from mmjffra.utils.safe_files import (Interrupted, atomic_output,
+                                      remove_quietly, signals_as_exceptions,
+                                      temp_sibling)
+
+OUT_EXTS = ('.json', '.yaml', '.yml', '.pkl', '.pickle')
 
 
 def parse_args():
@@ -53,16 +59,50 @@ def parse_args():
     return args
 
 
+def fail(message: str, code: int = 2) -> None:
+    print(f'error: {message}', file=sys.stderr)
+    sys.exit(code)
+
+
+def check_out(out: str, *inputs: str) -> None:
+    """``--out`` must be a metrics file in a writable folder, neither the
+    config nor the checkpoint (it is replaced only when complete)."""
+    if not out.lower().endswith(OUT_EXTS):
+        fail(f'--out {out!r}: give a .json, .yaml or .pkl file')
+    if any(osp.realpath(out) == osp.realpath(p) for p in inputs):
+        fail(f'--out {out!r} is an input of this test: give another file')
+    if osp.isdir(out):
+        fail(f'--out {out!r} is a folder')
+    folder = osp.dirname(osp.abspath(out))
+    probe = temp_sibling(out, 'probe')
+    try:
+        os.makedirs(folder, exist_ok=True)
+        with open(probe, 'w') as f:
+            f.write('{}')
+    except OSError as err:
+        fail(f'cannot write --out {out!r}: {err.strerror or err}')
+    finally:
+        remove_quietly(probe)
+
+
 def main():
     args = parse_args()
 
     if not osp.isfile(args.checkpoint):
-        raise SystemExit(f'checkpoint {args.checkpoint!r} does not exist')
+        fail(f'checkpoint {args.checkpoint!r} does not exist')
+    if args.out:
+        check_out(args.out, args.config, args.checkpoint)
 
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    try:  # a misspelt model.test_cfg key would be silently ignored
+        from mmengine.registry import init_default_scope
+        init_default_scope(cfg.get('default_scope', 'mmagic'))
+        check_test_cfg(cfg.model)
+    except UnknownConfigKeyError as err:
+        fail(str(err))
 
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
@@ -92,11 +132,23 @@ def main():
             def after_test_epoch(self, _, metrics=None):
                 if metrics is not None:
                     from mmengine.fileio import dump
-                    dump(metrics, args.out)
+
+                    # complete or absent: written beside, then renamed
+                    with atomic_output(args.out) as tmp:
+                        dump(
+                            metrics,
+                            tmp,
+                            file_format=osp.splitext(
+                                args.out)[1].lstrip('.').replace(
+                                    'yml', 'yaml'))
 
         runner.register_hook(SaveMetricHook(), 'LOWEST')
 
-    runner.test()
+    try:
+        with signals_as_exceptions():
+            runner.test()
+    except Interrupted as err:
+        fail(f'{err}: nothing written', err.exit_code)
     # every rank leaves the process group before exiting (gloo's threads
     # otherwise may abort the interpreter's shutdown)
     if torch.distributed.is_initialized():

@@ -19,6 +19,8 @@ from mmengine.runner import Runner
 
 from mmjffra.datasets import DatasetNotFoundError, check_dataset_paths
 from mmjffra.utils import setup_cpu_distributed
+from mmjffra.utils.safe_checkpoints import (latest_complete_checkpoint,
+                                            save_checkpoints_atomically)
 
 
 def parse_args():
@@ -97,6 +99,15 @@ def main():
 
     if args.resume:
         cfg.resume = True
+        if cfg.get('load_from') is None:
+            # the newest checkpoint that loads: never a truncated one
+            cfg.load_from = latest_complete_checkpoint(
+                cfg.work_dir, lambda msg: print_colored_log(msg, 'WARNING'))
+            if cfg.load_from is None:
+                print_colored_log(
+                    f'resume: no complete checkpoint in {cfg.work_dir}; '
+                    'training from the start', 'WARNING')
+                cfg.resume = False
 
     try:  # one line naming the path, not a traceback from the runner
         check_dataset_paths(cfg, ('train_dataloader', 'val_dataloader'))
@@ -107,6 +118,8 @@ def main():
     setup_cpu_distributed(cfg)
 
     runner = Runner.from_cfg(cfg)
+    # a checkpoint file is complete or absent (a killed save leaves none)
+    save_checkpoints_atomically(runner)
 
     print_colored_log(f'Working directory: {cfg.work_dir}')
     print_colored_log(f'Log directory: {runner._log_dir}')

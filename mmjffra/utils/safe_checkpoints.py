@@ -1,0 +1,111 @@
+# Copyright (c) mmjffra contributors. All rights reserved.
+"""Training checkpoints that are complete or absent, and a resume that
+never picks a truncated one.
+
+MMEngine's ``CheckpointHook`` calls ``runner.save_checkpoint``, which
+``torch.save``-s straight into ``iter_N.pth``, then writes the name into
+``work_dir/last_checkpoint``; ``--resume`` loads the file named there. A
+run killed while saving leaves a truncated ``iter_N.pth`` (and possibly an
+empty ``last_checkpoint``), and ``--resume`` then fails, or starts again
+from scratch.
+
+- :func:`save_checkpoints_atomically` makes ``runner.save_checkpoint``
+  write a hidden sibling, flush it and rename it into place: a checkpoint
+  file is complete or absent, and ``last_checkpoint`` (written after the
+  save) names only complete ones.
+- :func:`latest_complete_checkpoint` picks the checkpoint to resume from:
+  the one ``last_checkpoint`` names if it loads, else the newest of the
+  work dir's ``iter_N``/``epoch_N`` files that loads.
+"""
+import functools
+import glob
+import os
+import os.path as osp
+import re
+from typing import Callable, Optional
+
+from .safe_files import remove_quietly, replace_durably, temp_sibling
+
+_STEP = re.compile(r'^(?:iter|epoch)_(\d+)\.pth$')
+
+
+def save_checkpoints_atomically(runner) -> None:
+    """Make ``runner.save_checkpoint`` (every hook's way to save) write
+    each checkpoint to a hidden sibling and rename it into place when it
+    is complete; a failure or a signal removes the sibling."""
+    save = runner.save_checkpoint
+    if getattr(save, 'atomic', False):
+        return
+
+    @functools.wraps(save)
+    def atomic_save(out_dir, filename, *args, **kwargs):
+        if '://' in str(out_dir):  # remote backends: theirs to handle
+            return save(out_dir, filename, *args, **kwargs)
+        final = osp.join(out_dir, filename)
+        tmp = temp_sibling(final)
+        try:
+            save(out_dir, osp.basename(tmp), *args, **kwargs)
+            if osp.isfile(tmp):  # ranks other than 0 write nothing
+                replace_durably(tmp, final)
+        except BaseException:
+            remove_quietly(tmp)
+            raise
+
+    atomic_save.atomic = True
+    runner.save_checkpoint = atomic_save
+
+
+def checkpoint_problem(path: str) -> Optional[str]:
+    """Why ``path`` is not a complete checkpoint, or None if it loads
+    (its tensors are memory-mapped, not read)."""
+    import torch
+    if not osp.isfile(path):
+        return 'missing'
+    try:
+        torch.load(path, map_location='cpu', mmap=True)
+    except Exception as err:  # any failure: not a checkpoint to resume
+        return ' '.join(str(err).split())[:200] or type(err).__name__
+    return None
+
+
+def latest_complete_checkpoint(work_dir: str,
+                               log: Callable[[str],
+                                             None] = print) -> Optional[str]:
+    """The checkpoint to resume a run of ``work_dir`` from.
+
+    The one named by ``last_checkpoint`` if it loads, else the newest
+    (highest ``iter_N``/``epoch_N``) of the work dir that loads; each
+    skipped file is logged. Leftover temporaries of killed saves are
+    removed.
+
+    Returns:
+        str | None: The path, or None when there is none to resume.
+    """
+    for stale in glob.glob(osp.join(work_dir, '.*.tmp[0-9]*.pth')):
+        remove_quietly(stale)
+    named = None
+    try:
+        with open(osp.join(work_dir, 'last_checkpoint')) as f:
+            named = f.read().strip() or None
+    except OSError:
+        pass
+    candidates = []
+    folders = {work_dir} | ({osp.dirname(named)} if named else set())
+    for folder in folders:
+        if not osp.isdir(folder):
+            continue
+        for name in os.listdir(folder):
+            match = _STEP.match(name)
+            if match:
+                candidates.append((int(match.group(1)), osp.join(folder,
+                                                                 name)))
+    ordered = ([named] if named else []) + [
+        p for _, p in sorted(candidates, reverse=True) if p != named
+    ]
+    for path in ordered:
+        problem = checkpoint_problem(path)
+        if problem is None:
+            return path
+        log(f'resume: skipping checkpoint {path!r}, it cannot be loaded '
+            f'({problem})')
+    return None

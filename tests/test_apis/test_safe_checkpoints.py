@@ -1,0 +1,116 @@
+# Copyright (c) mmjffra contributors. All rights reserved.
+"""Training checkpoints are complete or absent, ``--resume`` never picks a
+truncated one, and ``tools/test.py`` refuses what it would ignore or lose
+(issue 22)."""
+import errno
+import os
+import subprocess
+import sys
+
+import pytest
+import torch
+from conftest import REPO
+from test_restore_safety import snapshot
+
+from mmjffra.utils.safe_checkpoints import (latest_complete_checkpoint,
+                                            save_checkpoints_atomically)
+
+JFFRA = 'configs/demo/jffra-small_1xb2-1000i_carphone-bix4.py'
+
+
+def checkpoint(path, step):
+    torch.save({
+        'meta': {
+            'iter': step
+        },
+        'state_dict': {
+            'w': torch.ones(64)
+        }
+    }, path)
+
+
+class Saver:
+    """Stands for MMEngine's Runner: ``save_checkpoint`` as it writes
+    (``torch.save`` to ``out_dir/filename``), failing midway on demand
+    (a full disk, or a kill, mid-save)."""
+
+    def __init__(self, fail=None):
+        self.fail = fail
+
+    def save_checkpoint(self, out_dir, filename, meta=None):
+        path = os.path.join(out_dir, filename)
+        checkpoint(path, meta['iter'])
+        if self.fail is not None:
+            with open(path, 'r+b') as f:  # half written
+                f.truncate(os.path.getsize(path) // 2)
+            raise self.fail
+
+
+def test_a_failed_save_leaves_the_previous_checkpoints(tmp_path):
+    runner = Saver()
+    save_checkpoints_atomically(runner)
+    runner.save_checkpoint(str(tmp_path), 'iter_1.pth', meta={'iter': 1})
+    assert sorted(os.listdir(tmp_path)) == ['iter_1.pth']
+    before = snapshot(tmp_path)
+    for fail in (OSError(errno.ENOSPC,
+                         os.strerror(errno.ENOSPC)), KeyboardInterrupt()):
+        runner.fail = fail
+        with pytest.raises(type(fail)):
+            runner.save_checkpoint(
+                str(tmp_path), 'iter_2.pth', meta={'iter': 2})
+        assert snapshot(tmp_path) == before  # no iter_2.pth, no temporary
+    assert torch.load(tmp_path / 'iter_1.pth')['meta']['iter'] == 1
+
+
+def test_resume_skips_a_truncated_checkpoint(tmp_path, capsys):
+    for step in (1, 2, 3):
+        checkpoint(tmp_path / f'iter_{step}.pth', step)
+    data = (tmp_path / 'iter_3.pth').read_bytes()
+    (tmp_path / 'iter_3.pth').write_bytes(data[:len(data) // 2])
+    (tmp_path / 'last_checkpoint').write_text(str(tmp_path / 'iter_3.pth'))
+    (tmp_path / '.iter_4.tmp12345.pth').write_bytes(b'killed mid-save')
+    logged = []
+    assert latest_complete_checkpoint(str(tmp_path), logged.append) == str(
+        tmp_path / 'iter_2.pth')
+    assert len(logged) == 1 and 'iter_3.pth' in logged[0]
+    assert 'cannot be loaded' in logged[0]
+    # the killed save's temporary is gone; the checkpoints are kept
+    assert sorted(os.listdir(tmp_path)) == [
+        'iter_1.pth', 'iter_2.pth', 'iter_3.pth', 'last_checkpoint'
+    ]
+    # an empty last_checkpoint (killed while writing it): the newest
+    (tmp_path / 'last_checkpoint').write_text('')
+    assert latest_complete_checkpoint(str(tmp_path),
+                                      logged.append).endswith('iter_2.pth')
+    for step in (1, 2):
+        (tmp_path / f'iter_{step}.pth').write_bytes(b'')
+    assert latest_complete_checkpoint(str(tmp_path), logged.append) is None
+
+
+def run_test_tool(args):
+    proc = subprocess.run(
+        [sys.executable, 'tools/test.py', JFFRA] + [str(a) for a in args],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=300)
+    return proc.returncode, proc.stderr
+
+
+def test_test_tool_refuses_unknown_keys_and_bad_out(tmp_path):
+    ckpt = tmp_path / 'jffra.pth'
+    checkpoint(ckpt, 1)
+    before = snapshot(tmp_path)
+    for extra, message in [
+        (['--cfg-options', 'model.test_cfg.max_windows_per_forwrd=2'],
+         'error: unknown key model.test_cfg.max_windows_per_forwrd for '
+         'JFFRA: the known keys are padding, max_windows_per_forward, '
+         'tile, tile_overlap'),
+        (['--out', tmp_path / 'metrics.txt'], 'give a .json, .yaml or .pkl'),
+    ]:
+        code, err = run_test_tool([ckpt] + extra)
+        lines = err.strip().splitlines()
+        assert code == 2 and message in lines[-1], err
+        assert 'Traceback' not in err
+        assert snapshot(tmp_path) == before
