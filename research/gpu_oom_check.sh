@@ -1,7 +1,7 @@
 #!/bin/bash
 # Real CUDA OOM through restore_video.py (exit 3, one line, nothing left),
 # then the suggested --tile run succeeds.
-# Ran on one H200 (2026-11-26): exit 3 after 24 s with the one-line message
+# On one H200: exit 3 after 24 s with the one-line message
 # and nothing left behind; the --tile run wrote 3 frames of 5120x2880.
 set -u
 OUT=${OUT:-work_dirs/oom_check}; mkdir -p $OUT; L=$OUT/oom_log.txt

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The paper-size study on one lent GPU for a fixed time (issue 16, item 6):
+# The paper-size study on one lent GPU for a fixed time:
 # JFFRA's paper preset (DIS flows), BasicVSR c64b30 and EDVR-M, seeds 0-2,
 # trained side by side for the same seconds at a constant learning rate,
 # compared at the iteration every run reached; results in docs/study/gpu_h200.

@@ -1,10 +1,11 @@
 # Copyright (c) mmjffra contributors. All rights reserved.
 """Profile JFFRA inference with ``torch.profiler`` (CPU or CUDA).
 
-Builds the generator of a preset (``configs/_base_/models/jffra_<preset>.py``,
-random weights, as ``benchmark.py`` does), restores one window of
-``--frames`` random LQ frames (initial flows included) ``--warmup`` times,
-times ``--repeats`` unprofiled runs, then profiles ``--profile-runs`` more.
+Builds the model of a preset (``configs/_base_/models/jffra_<preset>.py``,
+random weights, as ``tools/analysis_tools/benchmark.py`` does), restores
+one window of ``--frames`` random LQ frames (initial flows included)
+``--warmup`` times, times ``--repeats`` unprofiled runs, then profiles
+``--profile-runs`` more.
 
 Prints the top ops by self CPU time and a breakdown of the self CPU time by
 module group. Groups come from ``record_function`` ranges that this script
@@ -22,7 +23,7 @@ Example::
 
     python research/profile_jffra.py --preset small
     python research/profile_jffra.py --preset paper \\
-        --size 64 112 --channels-last --json work_dirs/profile.json
+        --size 64 112 --json work_dirs/profile.json
 """
 import argparse
 import collections
@@ -31,14 +32,9 @@ import json
 import os
 import os.path as osp
 import statistics
-import sys
 import time
 
-sys.path.insert(  # benchmark.py's model builder
-    0,
-    osp.join(
-        osp.dirname(osp.dirname(osp.abspath(__file__))), 'tools',
-        'analysis_tools'))
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 # quiet the profiler's (Kineto's) start/stop and missing-GPU log lines
 os.environ.setdefault('KINETO_LOG_LEVEL', '5')
 
@@ -79,10 +75,6 @@ def parse_args(argv=None):
         help='torch CPU threads (0: torch default)')
     parser.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
     parser.add_argument(
-        '--channels-last',
-        action='store_true',
-        help='run the network with channels_last convolutions')
-    parser.add_argument(
         '--compile',
         nargs='?',
         const='blocks',
@@ -106,19 +98,25 @@ def parse_args(argv=None):
 
 def build_model(args):
     """The JFFRA wrapper of the preset (eval mode, random weights)."""
-    from benchmark import _build
+    from mmagic.registry import MODELS
     from mmagic.utils import register_all_modules
+    from mmengine.config import Config
+
+    import mmjffra  # noqa: F401
+    from mmjffra.models.flow_estimators import \
+        random_weights_for_learned_estimators
     register_all_modules(init_default_scope=True)
-    bench_args = argparse.Namespace(
-        scale=args.scale,
-        jffra_flow=args.flow,
-        reuse_flows=True,
-        device=args.device,
-        fp16=False)
-    model, _ = _build(f'jffra-{args.preset}', bench_args)
+    model_cfg = Config.fromfile(
+        osp.join(REPO, 'configs', '_base_', 'models',
+                 f'jffra_{args.preset}.py')).model
+    model_cfg.pop('temporal_loss', None)  # not used to restore
+    model_cfg.generator.upscale_factor = args.scale
+    if args.flow:
+        model_cfg.generator.flow_estimator = dict(type=args.flow)
+    # time does not depend on the weights: RAFT/SPyNet with random ones
+    random_weights_for_learned_estimators(model_cfg.generator)
+    model = MODELS.build(model_cfg).to(args.device).eval()
     net = model.generator
-    if args.channels_last:
-        net.channels_last = True
     if args.compile:
         import torch
 
@@ -130,6 +128,13 @@ def build_model(args):
                 if isinstance(module, JFFRBlock):
                     module.forward = torch.compile(module.forward)
     return model
+
+
+def sync(device):
+    """Wait for the device's queued work (CUDA), so that timings are real."""
+    import torch
+    if device == 'cuda':
+        torch.cuda.synchronize()
 
 
 def _open_range(label, stack, *_):
@@ -227,7 +232,6 @@ def breakdown(events):
 
 def run(args):
     import torch
-    from benchmark import _sync
     from torch.profiler import ProfilerActivity, profile
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -243,15 +247,15 @@ def run(args):
         start = time.perf_counter()
         for _ in range(args.warmup):
             restore(model, lqs)
-            _sync(args.device)
+            sync(args.device)
         if args.compile:
             compile_s = time.perf_counter() - start
         times = []
         for _ in range(args.repeats):
-            _sync(args.device)
+            sync(args.device)
             start = time.perf_counter()
             restore(model, lqs)
-            _sync(args.device)
+            sync(args.device)
             times.append(time.perf_counter() - start)
 
         remove = add_ranges(model)
@@ -261,7 +265,7 @@ def run(args):
         with profile(activities=activities) as prof:
             for _ in range(args.profile_runs):
                 restore(model, lqs)
-                _sync(args.device)
+                sync(args.device)
         remove()
 
     groups, ops = breakdown(prof.events())
@@ -270,7 +274,7 @@ def run(args):
     ms_run = statistics.median(times) * 1000 if times else None
     print(f'JFFRA-{args.preset}: input 1x{frames}x3x{h}x{w}, x{args.scale}, '
           f'device={args.device}, threads={torch.get_num_threads()}, '
-          f'channels_last={args.channels_last}, compile={args.compile}, '
+          f'compile={args.compile}, '
           f'torch {torch.__version__}')
     if ms_run is not None:
         print(f'unprofiled: median {ms_run:.1f} ms per run over '

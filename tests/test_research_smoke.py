@@ -1,0 +1,56 @@
+# Copyright (c) mmjffra contributors. All rights reserved.
+"""The research harnesses import, and the two that run on a CPU in seconds
+produce what they report."""
+import importlib.util
+
+import pytest
+from conftest import REPO
+
+SCRIPTS = sorted(p.name for p in (REPO / 'research').glob('*.py'))
+
+
+def load(name):
+    spec = importlib.util.spec_from_file_location(f'research_{name[:-3]}',
+                                                  REPO / 'research' / name)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize('name', SCRIPTS)
+def test_imports(name):
+    assert callable(load(name).main)
+
+
+def test_profile_jffra_groups_the_time():
+    profile = load('profile_jffra.py')
+    args = profile.parse_args([
+        '--size', '32', '32', '--warmup', '0', '--repeats', '1',
+        '--profile-runs', '1', '--threads', '1'
+    ])
+    assert args.preset == 'small' and args.scale == 4 and args.compile is None
+    res = profile.run(args)
+    assert res['settings']['frames'] == 3  # the small preset's window
+    groups = res['groups']
+    assert list(groups) == list(profile.GROUPS)
+    assert sum(g['share'] for g in groups.values()) == pytest.approx(1.0)
+    # every module group the script brackets ran (DIS flow, 2 levels)
+    for name in ('initial flow estimator', 'cost volume', 'window attention',
+                 'warping (flow_warp/grid_sample)', 'convolutions'):
+        assert groups[name]['ms'] > 0, name
+    assert len(res['run_times_ms']) == 1
+
+
+def test_conv3d_forms_agree(monkeypatch, capsys):
+    conv3d = load('conv3d_forms.py')
+    monkeypatch.setattr('sys.argv', [
+        'conv3d_forms.py', '--threads', '1', '--repeats', '1', '--size', '6',
+        '7'
+    ])
+    conv3d.main()
+    rows = capsys.readouterr().out.strip().splitlines()[1:]
+    assert [tuple(map(int,
+                      r.split()[:2])) for r in rows] == [(3, 16), (16, 16),
+                                                         (3, 64), (64, 64)]
+    # FrameStackConv3d computes nn.Conv3d's result
+    assert all(float(r.split()[-1]) < 1e-4 for r in rows)
