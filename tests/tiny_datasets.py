@@ -297,9 +297,14 @@ def size_options(cfg):
         ]
     elif gen.type == 'RVRTNet' and gen.embed_dims > 16:
         opts += [
-            g + 'embed_dims=12', g + 'num_heads=[2,2,2]',
-            g + 'num_blocks=[1,1,1]', g + 'num_refinement_rounds=1',
-            g + 'gda_heads=4', g + 'gda_groups=4', g + 'upsample_channels=16'
+            g + 'embed_dims=12',
+            g + 'num_heads=[2,2,2]',
+            g + 'num_blocks=[1,1,1]',
+            g + 'num_refinement_rounds=1',
+            g + 'gda_heads=4',
+            g + 'gda_groups=4',
+            g + 'upsample_channels=16',
+            g + 'inputconv_groups=1'  # released configs: 6 values, 2 rounds
         ]
     elif gen.type == 'BasicVSRNet' and gen.mid_channels > 16:
         opts += [g + 'mid_channels=16', g + 'num_blocks=2']
