@@ -124,7 +124,34 @@ RUNS = {
         GEN + 'mid_channels=64', GEN + 'deform_groups=8',
         GEN + 'num_blocks_extraction=5', GEN + 'num_blocks_reconstruction=10'
     ], None),
+    # residual branches at PyTorch's default init (the network before the
+    # residual_init option): the flat start
+    'jffra-small default init': (JFFRA, [GEN + 'residual_init=default'], None),
+    'jffra-paper dis default init': (JFFRA, PAPER_RECIPE + [
+        GEN + 'mid_channels=64', GEN + 'channel_multipliers=(1,2,4)',
+        GEN + 'num_heads=(2,4,8)', GEN + 'num_res_blocks=2', GEN +
+        'num_reconstruction_blocks=5', GEN + 'reconstruction_channels=64',
+        CENTRE, GEN + 'residual_init=default'
+    ], None),
+    # options of the fixed small preset
+    'jffra-small flow lr x0.125': (JFFRA, [
+        'optim_wrapper.paramwise_cfg.custom_keys.flow_head.lr_mult=0.125'
+    ], None),
+    'jffra-small bounded flow update': (JFFRA, [GEN + 'max_flow_update=1.0'],
+                                        None),
+    'jffra-small layer scale 0.1': (JFFRA, [GEN + 'residual_init=0.1'], None),
+    'jffra-small fixed rel. pos. bias': (JFFRA,
+                                         [GEN + 'relative_position_bias=True'
+                                          ], None),
+    'jffra-small fixed 5 frames': (JFFRA, [GEN + 'num_frames=5'], 7),
 }
+# paper-size runs on the CPU: the same recipe with 64 px crops and batch 2
+for _name in ('jffra-paper dis', 'jffra-paper dis default init',
+              'basicvsr-c64b30', 'edvr-m'):
+    _config, _extra, _frames = RUNS[_name]
+    RUNS[_name +
+         ' cpu'] = (_config, [o for o in _extra if o not in PAPER_RECIPE[:2]] +
+                    ['CROP=64', 'train_dataloader.batch_size=2'], _frames)
 METRICS = ('PSNR', 'SSIM', 'PSNR-Y', 'SSIM-Y', 'WarpingError')
 
 
@@ -266,6 +293,34 @@ def train(args, fold, name, seed):
     return work
 
 
+def initial_checkpoint(work, seed):
+    """Write ``iter_0.pth``: the run's model untrained.
+
+    MMEngine saves no checkpoint before the first iteration; the network
+    is built from the run's config as the runner builds it (the seed set,
+    the model built, ``init_weights()``), so it is the untrained network of
+    that seed (the same random draw unless something else consumed the
+    random generator before the runner's own ``init_weights()``).
+    """
+    path = osp.join(work, 'iter_0.pth')
+    if osp.isfile(path):
+        return path
+    import torch
+    from mmengine import Config
+    from mmengine.registry import MODELS
+    from mmengine.runner import set_random_seed
+    config = [
+        c for c in glob.glob(osp.join(work, '*.py'))
+        if not c.endswith('train_clips.py')
+    ][0]
+    set_random_seed(seed)
+    model = MODELS.build(Config.fromfile(config).model)
+    model.init_weights()
+    torch.save(dict(state_dict=model.state_dict()), path + '.tmp')
+    os.replace(path + '.tmp', path)
+    return path
+
+
 def checkpoint_iters(work):
     return sorted(
         int(osp.basename(p)[5:-4])
@@ -399,8 +454,8 @@ def study(args):
                 work = train(args, fold, name, seed)
                 secs = seconds_at(work)
                 curve = []
-                for it in range(args.eval_every, args.iters + 1,
-                                args.eval_every):
+                initial_checkpoint(work, seed)
+                for it in range(0, args.iters + 1, args.eval_every):
                     m = evaluate(work, osp.join(work, f'iter_{it}.pth'), lqs,
                                  gts, warp_metric, args.device)
                     curve.append(dict(iter=it, seconds=interp(secs, it), **m))
