@@ -41,6 +41,16 @@ def tiny_model(cfg, **gen):
     return MODELS.build(model_cfg).eval()
 
 
+def set_crop(dataset_cfg, size):
+    """Set the GT crop of a training pipeline (its PairedRandomCrop)."""
+    crops = [
+        step for step in dataset_cfg.pipeline
+        if step.type == 'PairedRandomCrop'
+    ]
+    assert len(crops) == 1
+    crops[0].gt_patch_size = size
+
+
 def collate(sample):
     return dict(
         inputs=[sample['inputs']], data_samples=[sample['data_samples']])
@@ -61,7 +71,7 @@ def test_vimeo90k_bi_config(tmp_path):
 
     train = cfg.train_dataloader.dataset
     train.data_root = str(tmp_path)
-    train.pipeline[4].gt_patch_size = 32  # PairedRandomCrop
+    set_crop(train, 32)
     sample = DATASETS.build(train)[0]
     assert sample['inputs'].shape == (5, 3, 8, 8)
     assert sample['data_samples'].gt_img.shape == (5, 3, 32, 32)
@@ -85,7 +95,7 @@ def test_davis_denoise_config(tmp_path):
          f'meta_info_DAVIS_{split}.txt').write_text('bear 6\n')
     train = cfg.train_dataloader.dataset
     train.data_root = str(tmp_path / 'train')
-    train.pipeline[4].gt_patch_size = 32
+    set_crop(train, 32)
     sample = DATASETS.build(train)[0]
     sigma = sample['data_samples'].metainfo['noise_sigma']
     assert 0 <= sigma <= 50
