@@ -21,6 +21,7 @@ Examples::
 """
 import argparse
 import os
+import re
 import sys
 
 from mmengine.config import DictAction
@@ -122,12 +123,35 @@ def batch_option(value):
     return number
 
 
+# VideoRestorer's parameters whose option is not --the-same-name
+OPTIONS = {'max_windows': '--batch'}
+
+
 def one_line(err: BaseException) -> str:
-    return ' '.join(str(err).split()) or type(err).__name__
+    """An error in one line, the library's parameter it names (its
+    ``argument``) translated into this tool's option (``noise_sigma`` ->
+    ``--noise-sigma``)."""
+    text = ' '.join(str(err).split()) or type(err).__name__
+    argument = getattr(err, 'argument', None)
+    if argument:
+        option = OPTIONS.get(argument, '--' + argument.replace('_', '-'))
+        text = re.sub(rf'\b{re.escape(argument)}\b', option, text)
+    return text
 
 
-def show_warning(message, category, *args, **kwargs):
-    print(f'warning: {one_line(message)}', file=sys.stderr, flush=True)
+def one_line_warnings(show_other):
+    """A ``warnings.showwarning`` that prints a restoration's warnings
+    (:class:`RestoreWarning`) in one line and passes others (a library's
+    deprecation) on to ``show_other``."""
+    from mmjffra.apis.errors import RestoreWarning
+
+    def show(message, category, *args, **kwargs):
+        if issubclass(category, RestoreWarning):
+            print(f'warning: {one_line(message)}', file=sys.stderr, flush=True)
+        else:
+            show_other(message, category, *args, **kwargs)
+
+    return show
 
 
 def init_ranks(device: str) -> str:
@@ -174,7 +198,7 @@ def run(args) -> int:
     code = 0
     with signals_as_exceptions(), warnings.catch_warnings():
         warnings.simplefilter('always', RestoreWarning)
-        warnings.showwarning = show_warning
+        warnings.showwarning = one_line_warnings(warnings.showwarning)
         try:
             device = init_ranks(args.device)
             # the input, the output and the arguments are checked before

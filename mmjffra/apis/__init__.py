@@ -1,11 +1,24 @@
 # Copyright (c) mmjffra contributors. All rights reserved.
+"""Restore a user's videos: one module per job.
+
+- :mod:`.checkpoint`: a model for inference from a config and a checkpoint;
+- :mod:`.arguments`: the restoration's arguments, checked first;
+- :mod:`.streaming`: the streaming scheduler (frames read, restored,
+  forgotten) on :class:`mmjffra.models.utils.ClipRestorer`;
+- :mod:`.video_restorer`: :class:`VideoRestorer`, streams and files;
+- :mod:`.ranks`: one restoration over the ranks of a process group;
+- :mod:`.progress`: progress on rich's bar;
+- :mod:`.video_io`, :mod:`.restore_output`: reading and safe writing;
+- :mod:`.errors`: what a user can fix, in the library's terms.
+"""
+from .checkpoint import load_generator_checkpoint
+from .errors import CheckpointMismatchError, RestorationError
+from .progress import RestoreProgress
 from .video_io import FrameReader, FrameWriter, VideoInputError
-from .video_restorer import (CheckpointMismatchError, Progress,
-                             RestorationError, VideoRestorer,
-                             load_generator_checkpoint)
+from .video_restorer import VideoRestorer
 
 __all__ = [
     'VideoRestorer', 'CheckpointMismatchError', 'RestorationError',
-    'FrameReader', 'FrameWriter', 'VideoInputError', 'Progress',
+    'FrameReader', 'FrameWriter', 'VideoInputError', 'RestoreProgress',
     'load_generator_checkpoint'
 ]

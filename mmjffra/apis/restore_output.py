@@ -87,8 +87,8 @@ def previous_restore(folder: str) -> List[str]:
         more = f' (and {len(foreign) - 1} more)' if len(foreign) > 1 else ''
         raise OutputError(
             f'output folder {folder!r} holds {foreign[0]!r}{more}, which no '
-            'restoration wrote: give an empty or new folder (--overwrite '
-            'replaces only the frames of a previous restoration)')
+            'restoration wrote: give an empty or new folder (overwrite '
+            'replaces only the frames of a previous restoration)', 'overwrite')
     return sorted(ours)
 
 
@@ -132,7 +132,8 @@ def check_output(dst: str,
             raise OutputError(f'output {dst!r} is a folder, not a video file')
         if osp.lexists(dst) and not overwrite:
             raise OutputExistsError(
-                f'output {dst!r} exists; pass --overwrite to replace it')
+                f'output {dst!r} exists; pass overwrite to replace it',
+                'overwrite')
         return []
     if ext and not osp.isdir(dst):
         raise ArgumentError(
@@ -151,7 +152,8 @@ def check_output(dst: str,
     if previous and not overwrite:
         raise OutputExistsError(
             f'output {dst!r} exists (a previous restoration, '
-            f'{len(previous)} files); pass --overwrite to replace it')
+            f'{len(previous)} files); pass overwrite to replace it',
+            'overwrite')
     return previous
 
 
@@ -291,8 +293,8 @@ def _codec_error(dst: str, codec: Optional[str],
                  err: BaseException) -> OutputError:
     ext = osp.splitext(dst)[1].lower()
     used = codec or default_codec(dst)
-    hint = default_codec(dst)
-    hint = f' (e.g. --codec {hint})' if hint != used else \
-        ' (try another --codec or container)'
+    default = default_codec(dst)
+    hint = f' ({ext} takes {default})' if default != used else \
+        ' (try another codec or container)'
     return OutputError(f'cannot write {ext} video {dst!r} with codec '
                        f'{used!r}: {os_cause(err)}{hint}')

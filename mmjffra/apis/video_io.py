@@ -196,9 +196,9 @@ def check_restore_paths(src: str,
         FrameReader: The input.
     """
     if fps is not None and not fps > 0:
-        raise ArgumentError(f'fps must be positive, got {fps}')
+        raise ArgumentError(f'fps must be positive, got {fps}', 'fps')
     if crf < 0:
-        raise ArgumentError(f'crf must be >= 0, got {crf}')
+        raise ArgumentError(f'crf must be >= 0, got {crf}', 'crf')
     reader = FrameReader(src, start, end)
     check_output(dst, overwrite, src)
     probe_output(dst, codec, fps or reader.fps, crf)
@@ -291,7 +291,7 @@ class FrameWriter:
                  src: Optional[str] = None) -> None:
         self.is_video = is_video_path(path)
         if not fps > 0:
-            raise ArgumentError(f'fps must be positive, got {fps}')
+            raise ArgumentError(f'fps must be positive, got {fps}', 'fps')
         if not direct:
             check_output(path, overwrite, src)
         self.path = path

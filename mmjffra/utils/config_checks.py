@@ -4,17 +4,19 @@
 ``model.test_cfg`` is a free dict: the wrappers take the keys they know
 with ``test_cfg.get(key, default)``, so a misspelt key
 (``max_windows_per_forwrd=2``) was silently ignored by ``tools/test.py``
-and ``tools/restore_video.py``. :func:`check_test_cfg` names it and the
-known ones.
+and ``tools/restore_video.py``. Our wrappers declare the keys they read in
+a ``test_cfg_keys`` class attribute (``JFFRA.test_cfg_keys``,
+``RVRT.test_cfg_keys``); MMagic's wrappers get theirs from
+:data:`MMAGIC_TEST_CFG_KEYS`, the one adapter table. :func:`check_test_cfg`
+names an unknown key and the known ones.
 """
 from typing import Dict, Optional, Tuple
 
-# keys of model.test_cfg read by each wrapper (the first class of a
-# wrapper's MRO found here decides); ``max_windows_per_forward`` is also
-# read by tools/restore_video.py for every window network (EDVR)
-TEST_CFG_KEYS: Dict[str, Tuple[str, ...]] = {
-    'JFFRA': ('padding', 'max_windows_per_forward', 'tile', 'tile_overlap'),
-    'RVRT': ('tile', 'tile_overlap'),
+#: MMagic wrapper class name -> the ``model.test_cfg`` keys read for it (the
+#: first class of a wrapper's MRO found here decides).
+#: ``max_windows_per_forward`` is read by :class:`mmjffra.apis.VideoRestorer`
+#: for every window network (EDVR).
+MMAGIC_TEST_CFG_KEYS: Dict[str, Tuple[str, ...]] = {
     'EDVR': ('max_windows_per_forward', ),
     'BasicVSR': (),
 }
@@ -33,6 +35,10 @@ def known_test_cfg_keys(model_type) -> Optional[Tuple[str, ...]]:
     Args:
         model_type (str | type): ``model.type`` of a config (a registered
             name, with or without scope, or the class).
+
+    Returns:
+        tuple[str] | None: The wrapper's ``test_cfg_keys`` declaration, else
+        its entry of :data:`MMAGIC_TEST_CFG_KEYS`, else None.
     """
     cls = model_type
     if isinstance(model_type, str):
@@ -40,15 +46,22 @@ def known_test_cfg_keys(model_type) -> Optional[Tuple[str, ...]]:
         cls = MODELS.get(model_type)
     if not isinstance(cls, type):
         return None
+    declared = getattr(cls, 'test_cfg_keys', None)
+    if declared is not None:
+        return tuple(declared)
     for klass in cls.__mro__:
-        if klass.__name__ in TEST_CFG_KEYS:
-            return TEST_CFG_KEYS[klass.__name__]
+        if klass.__name__ in MMAGIC_TEST_CFG_KEYS:
+            return MMAGIC_TEST_CFG_KEYS[klass.__name__]
     return None
 
 
 def check_test_cfg(model_cfg: Dict) -> None:
     """Refuse keys of ``model_cfg['test_cfg']`` that its wrapper does not
-    read (wrappers not in :data:`TEST_CFG_KEYS` are not checked).
+    read (wrappers that declare nothing and are not in
+    :data:`MMAGIC_TEST_CFG_KEYS` are not checked).
+
+    Args:
+        model_cfg (dict): A config's ``model``.
 
     Raises:
         UnknownConfigKeyError: Naming the key and the known ones.

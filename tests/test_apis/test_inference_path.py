@@ -14,11 +14,7 @@ from conftest import REPO, run_cmd
 from mmagic.registry import MODELS
 from mmengine.config import Config
 
-from mmjffra.apis import (CheckpointMismatchError, FrameReader, Progress,
-                          VideoRestorer)
-from mmjffra.models.utils import (MMAGIC_INFERENCE_SPECS, ClipRestorer,
-                                  get_inference_spec, run_tiled, tile_spans,
-                                  windows_for_memory)
+from mmjffra.apis import FrameReader, VideoRestorer
 
 JFFRA = str(REPO / 'configs/demo/jffra-small_1xb2-1000i_carphone-bix4.py')
 BASICVSR = str(REPO /
@@ -71,26 +67,7 @@ def mmagic_release(config, path, wrap_ddp=False):
     return model
 
 
-# ----------------------------------------------------------- declarations
-def test_declarations_and_the_adapter_table():
-    cfg = Config.fromfile(JFFRA)
-    jffra = MODELS.build(cfg.model).generator
-    spec = get_inference_spec(jffra)
-    assert (spec.temporal, spec.num_frames, spec.scale) == ('window', 3, 4)
-    # 8 px windows at the second level (stride 2): 16 input pixels
-    assert spec.spatial_multiple == 16 and spec.whole_frame_flows
-    edvr = MODELS.build(Config.fromfile(EDVR).model).generator
-    assert get_inference_spec(edvr).num_frames == 5
-    cfg = Config.fromfile(BASICVSR)
-    basicvsr = MODELS.build(cfg.model).generator
-    assert get_inference_spec(basicvsr).temporal == 'sequence'
-    assert set(MMAGIC_INFERENCE_SPECS) == {
-        'BasicVSRNet', 'IconVSRNet', 'BasicVSRPlusPlusNet', 'EDVRNet'
-    }
-    with pytest.raises(TypeError, match='Conv2d declares no inference_spec'):
-        get_inference_spec(torch.nn.Conv2d(3, 3, 1))
-
-
+# ----------------------------------------------------------- boundaries
 def test_apis_names_no_network_class():
     names = ('JFFRANet', 'RVRTNet', 'EDVRNet', 'BasicVSRNet', 'IconVSR',
              'BasicVSRPlusPlus', 'center_frame_idx', 'window_size', "'http'",
@@ -103,15 +80,11 @@ def test_apis_names_no_network_class():
             assert name not in code, f'{path.name} names {name}'
 
 
-def test_batch_size_from_free_memory():
-    gib = 1 << 30
-    assert windows_for_memory(10 * gib, gib) == 7  # 70% of the free memory
-    assert windows_for_memory(gib // 2, gib) == 1
-    assert windows_for_memory(1000 * gib, gib, cap=64) == 64
-    # on the CPU 'auto' is one window per forward
+def test_auto_windows_per_forward_is_one_on_the_cpu():
     restorer = VideoRestorer(JFFRA, max_windows='auto')
-    list(restorer.restore_stream(iter([np.zeros((16, 16, 3), np.uint8)] * 3)))
-    assert restorer.clip.max_windows == 1
+    frame = np.zeros((16, 16, 3), np.uint8)
+    assert restorer.windows_per_forward(frame) == 1
+    assert len(list(restorer.restore_stream(iter([frame] * 3)))) == 3
 
 
 def test_config_batch_setting_drives_restoration(demo_data):
@@ -128,101 +101,6 @@ def test_config_batch_setting_drives_restoration(demo_data):
     b = list(four.restore_stream(iter(frames)))
     for x, y in zip(a, b):
         assert np.abs(x.astype(int) - y.astype(int)).max() <= 1
-
-
-def test_tiles_equal_untiled_in_the_interior_for_any_network():
-    x = torch.rand(1, 3, 3, 40, 56)
-
-    def net(lqs):  # 3x3 box filter of the centre frame, then x2 nearest
-        c = torch.nn.functional.avg_pool2d(lqs[:, 1], 3, 1, 1)
-        return torch.nn.functional.interpolate(c, scale_factor=2)
-
-    whole = net(x)
-    tiled = run_tiled(net, x, 2, tile=24, tile_overlap=8, multiple=4)
-    # pixels inside one tile only are exact; in the overlaps the blend
-    # gives little weight to a tile's border pixels (where the filter saw
-    # the tile's edge)
-    covered = torch.zeros(80, 112)
-    for y0, y1 in tile_spans(40, 24, 8, 4):
-        for x0, x1 in tile_spans(56, 24, 8, 4):
-            covered[2 * y0:2 * y1, 2 * x0:2 * x1] += 1
-    single = covered == 1
-    assert single.float().mean() > 0.3
-    diff = (tiled - whole).abs()[0, :]
-    assert diff[:, single].max() < 1e-6
-    assert 0 < diff.max() < 0.1
-    assert torch.equal(run_tiled(net, x, 2), whole)
-
-
-# ----------------------------------------------------------- checkpoints
-def test_checkpoints_of_our_config_with_a_learned_temporal_loss(
-        demo_data, tmp_path):
-    cfg = Config.fromfile(JFFRA)
-    cfg.model.temporal_loss.flow_estimator = dict(
-        type='SPyNetFlowEstimator', pretrained='random')
-    torch.manual_seed(0)
-    model = MODELS.build(cfg.model)
-    assert any(k.startswith('temporal_loss.') for k in model.state_dict())
-    path = tmp_path / 'jffra.pth'
-    torch.save(dict(meta=dict(), state_dict=model.state_dict()), path)
-    restorer = VideoRestorer(JFFRA, str(path))
-    for key, value in model.generator.state_dict().items():
-        assert torch.equal(restorer.generator.state_dict()[key], value)
-    assert len(list(restorer.restore_stream(frames_of(demo_data, 3)))) == 3
-
-
-@pytest.mark.parametrize('config,size', [(BASICVSR, None), (EDVR, None),
-                                         ('bpp', (64, 64))])
-def test_mmagic_release_format_restores_a_video(demo_data, tmp_path, config,
-                                                size):
-    if config == 'bpp':
-        config = tmp_path / 'bpp.py'
-        config.write_text(
-            "_base_ = ['mmagic::basicvsr_pp/"
-            "basicvsr-pp_c64n7_8xb1-600k_reds4.py']\n"
-            'model = dict(generator=dict(mid_channels=8, num_blocks=1, '
-            'spynet_pretrained=None))\n')
-        config = str(config)
-    model = mmagic_release(config, tmp_path / 'release.pth')
-    frames = frames_of(demo_data, 4, size)
-    write_folder(tmp_path / 'in', frames)
-    tool = load_tool()
-    tool.main([
-        config,
-        str(tmp_path / 'release.pth'),
-        str(tmp_path / 'in'),
-        str(tmp_path / 'out'), '--no-progress'
-    ])
-    out = read_folder(tmp_path / 'out')
-    assert len(out) == 4
-    # the same as the MMagic model's own forward on the whole clip
-    restorer = VideoRestorer(config)
-    restorer.generator.load_state_dict(model.generator.state_dict())
-    expected = list(restorer.restore_stream(frames))
-    for got, exp in zip(out, expected):
-        np.testing.assert_array_equal(got,
-                                      cv2.cvtColor(exp, cv2.COLOR_RGB2BGR))
-
-
-def test_ddp_prefix_and_bare_generator_state_dicts(tmp_path):
-    model = mmagic_release(EDVR, tmp_path / 'ddp.pth', wrap_ddp=True)
-    VideoRestorer(EDVR, str(tmp_path / 'ddp.pth'))
-    torch.save(model.generator.state_dict(), tmp_path / 'bare.pth')
-    VideoRestorer(EDVR, str(tmp_path / 'bare.pth'))
-
-
-def test_mismatch_is_one_line_naming_config_checkpoint_and_keys(tmp_path):
-    mmagic_release(EDVR, tmp_path / 'edvr.pth')
-    with pytest.raises(CheckpointMismatchError) as info:
-        VideoRestorer(JFFRA, str(tmp_path / 'edvr.pth'))
-    msg = str(info.value)
-    assert '\n' not in msg
-    assert 'edvr.pth' in msg and 'jffra-small_1xb2' in msg
-    assert re.search(r"\d+ missing keys \['\w+", msg)
-    assert re.search(r"100 unexpected keys \['conv_first", msg)
-    (tmp_path / 'junk.pth').write_bytes(b'not a checkpoint')
-    with pytest.raises(CheckpointMismatchError, match='cannot read.*junk'):
-        VideoRestorer(JFFRA, str(tmp_path / 'junk.pth'))
 
 
 # ----------------------------------------------------------- outputs
@@ -328,18 +206,6 @@ def test_audio_is_copied_and_fps_is_kept_or_set(demo_data, tmp_path,
             assert float(c.streams.video[0].average_rate) == fps
 
 
-def test_progress_is_plain_lines_off_a_terminal(capsys):
-    bar = Progress(40)
-    for _ in range(40):
-        bar.update()
-    bar.close()
-    err = capsys.readouterr().err
-    assert '\r' not in err
-    lines = err.strip().splitlines()
-    assert 10 <= len(lines) <= 11  # one line every 10%
-    assert lines[-1].startswith('restored 40/40 frames')
-
-
 def test_cli_device_and_out_of_memory_messages(demo_data, tmp_path,
                                                monkeypatch, capsys,
                                                jffra_ckpt):
@@ -412,14 +278,6 @@ def test_segments_start_on_the_chunk_grid():
     # more ranks than chunks: some ranks get nothing, none overlaps
     assert restorer.segments(3, 4) == [(0, 0), (0, 0), (0, 3), (3, 3)]
     assert VideoRestorer(JFFRA).segments(9, 2) == [(0, 4), (4, 9)]
-
-
-def test_clip_restorer_checks_sizes():
-    gen = MODELS.build(Config.fromfile(JFFRA).model).generator
-    with pytest.raises(
-            ValueError, match='tile - tile_overlap must be at '
-            'least 16'):
-        ClipRestorer(gen, tile=32, tile_overlap=24)
 
 
 def test_mmagic_inferencer_with_our_config(demo_data, tmp_path, jffra_ckpt):

@@ -204,7 +204,6 @@ def _build(name, args):
 
 def _restore(name, model, lqs):
     """Restore every frame of ``lqs`` (1, t, c, h, w) as a user would."""
-    import torch
     kind = MODELS[name]['kind']
     t = lqs.size(1)
     if kind == 'recurrent':
@@ -214,13 +213,10 @@ def _restore(name, model, lqs):
     if kind == 'rvrt':
         return model.forward_tensor(lqs)
     # EDVR: one 5-frame window per frame, the ends padded by reflection (as
-    # JFFRA; MMagic's EDVR test pipeline pads by reflection_circle)
-    from mmjffra.models.utils import window_indices as temporal_indices
-    outs = [
-        model(lqs[:, temporal_indices(t, i, model.center_frame_idx)])
-        for i in range(t)
-    ]
-    return torch.stack(outs, dim=1)
+    # JFFRA; MMagic's EDVR test pipeline pads by reflection_circle), through
+    # the project's one inference path
+    from mmjffra.models.utils import ClipRestorer
+    return ClipRestorer(model).restore_windows(lqs, list(range(t)))
 
 
 def _restore_stream(name, model, lqs):
@@ -231,9 +227,10 @@ def _restore_stream(name, model, lqs):
         for i in range(t):
             yield model.restore_frames(lqs, [i])[:, 0]
     elif kind == 'window':
-        from mmjffra.models.utils import window_indices as temporal_indices
+        from mmjffra.models.utils import ClipRestorer
+        clip = ClipRestorer(model)
         for i in range(t):
-            yield model(lqs[:, temporal_indices(t, i, model.center_frame_idx)])
+            yield clip.restore_windows(lqs, [i])[:, 0]
     else:
         yield from _restore(name, model, lqs).unbind(1)
 

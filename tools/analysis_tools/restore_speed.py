@@ -73,7 +73,7 @@ def main():
                 times.append(time.perf_counter() - t0)
         row = dict(
             batch=batch,
-            windows_per_forward=restorer.clip.max_windows,
+            windows_per_forward=restorer.windows_per_forward(frames[0]),
             frames=n,
             ms_per_frame=1000 * min(times) / n,
             peak_mb=(torch.cuda.max_memory_allocated() /

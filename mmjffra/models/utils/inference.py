@@ -13,12 +13,55 @@ below, used by the model wrappers' test modes and by
 :class:`mmjffra.apis.VideoRestorer` alike.
 """
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import (Callable, Dict, Iterator, List, NamedTuple, Optional,
+                    Sequence, Tuple, Union)
 
 import torch
 from torch import Tensor, nn
 
 PADDINGS = ('reflection', 'replicate')
+
+
+def check_padding(padding: str) -> None:
+    """Refuse a temporal padding that :func:`window_indices` does not know.
+
+    Raises:
+        ValueError: ``padding`` is not one of :data:`PADDINGS`.
+    """
+    if padding not in PADDINGS:
+        raise ValueError(f'padding must be one of {PADDINGS}, got '
+                         f'{padding!r}')
+
+
+def check_tile(tile: Union[int, Sequence[int]],
+               tile_overlap: Union[int, Sequence[int]],
+               multiple: int = 1) -> None:
+    """Refuse spatial tiles that cannot cover a frame.
+
+    The one tile check of the package: tiles must overlap by less than
+    their side, and step (side minus overlap) by at least ``multiple``
+    pixels, so that their starts can lie on the network's spatial grid.
+
+    Args:
+        tile (int | Sequence[int]): Tile side, or (h, w), in input pixels.
+        tile_overlap (int | Sequence[int]): Overlap, or (h, w), in pixels.
+        multiple (int): The network's spatial multiple. Default: 1.
+
+    Raises:
+        ValueError: Naming ``tile`` and ``tile_overlap`` and the bound.
+    """
+    sides = (tile, tile) if isinstance(tile, int) else tuple(tile)
+    overlaps = (tile_overlap, tile_overlap) if isinstance(
+        tile_overlap, int) else tuple(tile_overlap)
+    for side, overlap in zip(sides, overlaps):
+        if overlap >= side:
+            raise ValueError(f'tile_overlap ({tile_overlap}) must be '
+                             f'smaller than the tile ({tile})')
+        if side - overlap < multiple:
+            raise ValueError(
+                f'tile - tile_overlap must be at least {multiple} (the '
+                f'spatial multiple of this network), got tile={tile}, '
+                f'tile_overlap={tile_overlap}')
 
 
 @dataclass(frozen=True)
@@ -134,9 +177,7 @@ def window_indices(num_frames: int,
     Returns:
         list[int]: ``2*radius+1`` valid indices.
     """
-    if padding not in PADDINGS:
-        raise ValueError(f'padding must be one of {PADDINGS}, got '
-                         f'{padding!r}')
+    check_padding(padding)
     last = num_frames - 1
     indices = []
     for i in range(centre - radius, centre + radius + 1):
@@ -180,10 +221,7 @@ def tile_spans(size: int,
     """
     if size <= tile:
         return [(0, size)]
-    if tile - overlap < multiple:
-        raise ValueError(f'tile - tile_overlap must be at least {multiple} '
-                         f'(the spatial multiple of this network), got '
-                         f'tile={tile}, tile_overlap={overlap}')
+    check_tile(tile, overlap, multiple)
     step = (tile - overlap) // multiple * multiple
     last = (size - tile) // multiple * multiple
     starts = list(range(0, last, step))
@@ -265,6 +303,28 @@ def run_tiled(fn: Callable[..., Tensor],
     return (out / weight).to(lqs.dtype)
 
 
+class ChunkSpan(NamedTuple):
+    """A chunk of a sequence network: frames ``[context_start,
+    context_stop)`` go in, the outputs of ``[start, stop)`` are kept.
+
+    Attributes:
+        context_start (int): First frame given to the network.
+        start (int): First frame restored.
+        stop (int): Stop before this frame.
+        context_stop (int): Stop giving frames before this one.
+    """
+    context_start: int
+    start: int
+    stop: int
+    context_stop: int
+
+    def within(self, length: int) -> 'ChunkSpan':
+        """The span clipped to a clip of ``length`` frames."""
+        return ChunkSpan(
+            max(self.context_start, 0), self.start, min(self.stop, length),
+            min(self.context_stop, length))
+
+
 class ClipRestorer:
     """Restore frames of a clip from a network's declaration.
 
@@ -301,9 +361,7 @@ class ClipRestorer:
                  tile_overlap: Union[int, Sequence[int]] = 32) -> None:
         self.generator = generator
         self.spec = spec or get_inference_spec(generator)
-        if padding not in PADDINGS:
-            raise ValueError(f'padding must be one of {PADDINGS}, got '
-                             f'{padding!r}')
+        check_padding(padding)
         if int(max_windows) < 1:
             raise ValueError(f'max_windows must be >= 1, got {max_windows}')
         if chunk is not None and chunk < 1:
@@ -314,17 +372,8 @@ class ClipRestorer:
         self.chunk_overlap = chunk_overlap
         self.tile = tile
         self.tile_overlap = tile_overlap
-        if tile:
-            # fail now, not at the first large frame
-            side = min(tile) if not isinstance(tile, int) else tile
-            ov = max(tile_overlap) if not isinstance(tile_overlap,
-                                                     int) else tile_overlap
-            if side - ov < self.spec.spatial_multiple:
-                raise ValueError(
-                    f'tile - tile_overlap must be at least '
-                    f'{self.spec.spatial_multiple} (the spatial multiple of '
-                    f'this network), got tile={tile}, tile_overlap='
-                    f'{tile_overlap}')
+        if tile:  # fail now, not at the first large frame
+            check_tile(tile, tile_overlap, self.spec.spatial_multiple)
 
     def check_size(self, lqs: Tensor) -> None:
         """Raise a clear error for a frame size the network cannot take."""
@@ -351,7 +400,8 @@ class ClipRestorer:
                         lqs: Tensor,
                         centres: Sequence[int],
                         num_frames: Optional[int] = None,
-                        offset: int = 0) -> Tensor:
+                        offset: int = 0,
+                        max_windows: Optional[int] = None) -> Tensor:
         """Restore the frames ``centres`` of a clip, window by window.
 
         Args:
@@ -360,39 +410,100 @@ class ClipRestorer:
             centres (Sequence[int]): Clip indices of the frames to restore.
             num_frames (int, optional): Length of the clip (the windows'
                 padding); default ``offset + t``.
-            offset (int): Clip index of ``lqs[:, 0]``.
+            offset (int): Clip index of ``lqs[:, 0]``. Default: 0.
+            max_windows (int, optional): Windows per forward for this call.
+                Default: None, this restorer's ``max_windows``.
 
         Returns:
             Tensor: (n, len(centres), c_out, s*h, s*w).
         """
         n, t = lqs.shape[:2]
         total = offset + t if num_frames is None else num_frames
+        batch = max_windows or self.max_windows
         outputs = []
-        for start in range(0, len(centres), self.max_windows):
+        for first in range(0, len(centres), batch):
             windows = []
-            for i in centres[start:start + self.max_windows]:
-                idx = [
-                    j - offset for j in window_indices(
-                        total, i, self.spec.radius, self.padding)
+            for centre in centres[first:first + batch]:
+                held = [
+                    index - offset for index in window_indices(
+                        total, centre, self.spec.radius, self.padding)
                 ]
-                if min(idx) < 0 or max(idx) >= t:
-                    raise ValueError(f'frame {i} needs frames {idx} beyond '
-                                     f'the {t} frames held')
-                windows.append(lqs[:, idx])
+                if min(held) < 0 or max(held) >= t:
+                    raise ValueError(f'frame {centre} needs frames {held} '
+                                     f'beyond the {t} frames held')
+                windows.append(lqs[:, held])
             outputs.extend(self.run(torch.cat(windows)).split(n))
         return torch.stack(outputs, dim=1)
 
-    def chunk_spans(self, start: int,
-                    stop: int) -> List[Tuple[int, int, int, int]]:
-        """Chunks restoring frames [start, stop): ``(lo, a, b, hi)``, frames
-        ``[lo, hi)`` go in, outputs of ``[a, b)`` are kept."""
-        size = self.chunk or (stop - start)
-        spans = []
-        for a in range(start, stop, max(size, 1)):
-            b = min(a + size, stop)
-            spans.append(
-                (a - self.chunk_overlap, a, b, b + self.chunk_overlap))
-        return spans
+    def window_start(self, centres: Sequence[int], num_frames: int) -> int:
+        """The first clip frame that the windows of ``centres`` read.
+
+        Args:
+            centres (Sequence[int]): Clip indices of frames to restore.
+            num_frames (int): Length of the clip (the windows' padding).
+
+        Returns:
+            int: The smallest index of their windows.
+        """
+        return min(
+            min(
+                window_indices(num_frames, centre, self.spec.radius,
+                               self.padding)) for centre in centres)
+
+    def chunk_spans(self,
+                    start: int,
+                    stop: Optional[int] = None) -> Iterator['ChunkSpan']:
+        """The chunks that restore frames ``[start, stop)``.
+
+        The one chunking of the package: chunks of ``chunk`` frames (all of
+        ``[start, stop)`` when ``chunk`` is None), each with
+        ``chunk_overlap`` context frames on both sides. Spans are not
+        clipped to the clip: see :meth:`ChunkSpan.within`.
+
+        Args:
+            start (int): First frame to restore.
+            stop (int, optional): Stop before this frame. Default: None,
+                no end (a stream of unknown length; needs ``chunk``).
+
+        Yields:
+            ChunkSpan: Chunks in order.
+        """
+        if stop is None and not self.chunk:
+            raise ValueError('a stream of unknown length needs chunks: give '
+                             'chunk')
+        size = self.chunk or max(stop - start, 1)
+        chunk_start = start
+        while stop is None or chunk_start < stop:
+            chunk_stop = chunk_start + size
+            if stop is not None:
+                chunk_stop = min(chunk_stop, stop)
+            yield ChunkSpan(chunk_start - self.chunk_overlap, chunk_start,
+                            chunk_stop, chunk_stop + self.chunk_overlap)
+            chunk_start = chunk_stop
+
+    def restore_chunk(self,
+                      lqs: Tensor,
+                      span: 'ChunkSpan',
+                      offset: int = 0) -> Tensor:
+        """Restore one chunk of a clip with a sequence network.
+
+        Args:
+            lqs (Tensor): Frames (n, t, c, h, w) held now: clip frames
+                ``offset .. offset + t - 1``, at least the span's context.
+            span (ChunkSpan): The chunk, within the clip.
+            offset (int): Clip index of ``lqs[:, 0]``. Default: 0.
+
+        Returns:
+            Tensor: (n, span.stop - span.start, c_out, s*h, s*w).
+        """
+        if span.context_start < offset or \
+                span.context_stop > offset + lqs.size(1):
+            raise ValueError(f'chunk {span} needs frames beyond the '
+                             f'{lqs.size(1)} frames held from {offset}')
+        out = self.run(lqs[:, span.context_start - offset:span.context_stop -
+                           offset])
+        return out[:, span.start - span.context_start:span.stop -
+                   span.context_start]
 
     def restore_sequence(self,
                          lqs: Tensor,
@@ -406,14 +517,13 @@ class ClipRestorer:
         Returns:
             Tensor: (n, stop - start, c_out, s*h, s*w).
         """
-        t = lqs.size(1)
-        stop = t if stop is None else stop
-        outs = []
-        for lo, a, b, hi in self.chunk_spans(start, stop):
-            lo, hi = max(lo, 0), min(hi, t)
-            out = self.run(lqs[:, lo:hi])
-            outs.append(out[:, a - lo:b - lo])
-        return torch.cat(outs, dim=1)
+        length = lqs.size(1)
+        stop = length if stop is None else stop
+        chunks = [
+            self.restore_chunk(lqs, span.within(length))
+            for span in self.chunk_spans(start, stop)
+        ]
+        return torch.cat(chunks, dim=1)
 
     def restore(self, lqs: Tensor) -> Tensor:
         """Restore every frame of a whole clip (n, t, c, h, w)."""

@@ -58,6 +58,11 @@ class JFFRA(BaseEditModel):
             Default: None.
     """
 
+    #: The ``model.test_cfg`` keys this model reads (a config giving others
+    #: is refused by :func:`mmjffra.utils.config_checks.check_test_cfg`).
+    test_cfg_keys = ('padding', 'max_windows_per_forward', 'tile',
+                     'tile_overlap')
+
     def __init__(self,
                  generator: Dict,
                  pixel_loss: Dict,

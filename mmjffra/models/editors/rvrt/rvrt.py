@@ -86,6 +86,10 @@ class RVRT(BasicVSR):
         data_preprocessor (dict, optional): Data preprocessor config.
     """
 
+    #: The ``model.test_cfg`` keys this model reads (a config giving others
+    #: is refused by :func:`mmjffra.utils.config_checks.check_test_cfg`).
+    test_cfg_keys = ('tile', 'tile_overlap')
+
     def __init__(self,
                  generator,
                  pixel_loss,
