@@ -2,13 +2,14 @@
 # `main_test_rvrt.py::prepare_model_dataset`), in RVRTNet's official layout:
 # the released architecture and computation, so that the released files
 # (`{'params': ...}`) load as they are (key map:
-# mmjffra/models/editors/rvrt/official_keys.py). A task config takes one of
-# them with `model = dict(generator={{_base_.rvrt_official_sr}})`, which
-# replaces (`_delete_`) the generator of the config it inherits.
+# mmjffra/models/editors/rvrt/official_keys.py). A task config inherits this
+# file next to the RVRT config of its task and takes one of them with
+# `model = dict(generator=_base_.rvrt_official_sr)`. Each names every
+# argument the generator of configs/_base_/models/rvrt.py sets, so what it
+# merges into adds nothing of its own.
 # SPyNet's weights come with the released file (`spynet.*`), hence
 # `pretrained='random'` at build time.
 rvrt_official_sr = dict(
-    _delete_=True,
     type='RVRTNet',
     official_layout=True,
     in_channels=3,
