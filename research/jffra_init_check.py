@@ -101,6 +101,11 @@ def main():
         default=[],
         help='generator options, k=v (python literals)')
     parser.add_argument('--blocks', action='store_true')
+    parser.add_argument(
+        '--reset-last-conv',
+        action='store_true',
+        help='give the last conv of JFFRA\'s reconstruction tail PyTorch\'s '
+        'default init (to measure the attention residuals alone)')
     parser.add_argument('--out')
     args = parser.parse_args()
     register_all_modules()
@@ -132,6 +137,8 @@ def main():
             net = MODELS.build(gen).eval()
             if hasattr(net, 'init_weights'):
                 net.init_weights()
+            if args.reset_last_conv:
+                net.conv_last[-1].reset_parameters()
             ratios = block_ratios(net) if args.blocks else {}
             d = []
             for lq, gt in windows:
