@@ -156,8 +156,9 @@ class JFFRANet(BaseModule):
             (Kaiming x 0.1, zero bias; PyTorch's default bias alone is a
             constant colour offset of up to 1/sqrt(fan_in) = 0.03, about
             -1 dB), so that an untrained network restores within 0.1 dB of
-            its bilinear base (``research/jffra_init_check.py``). ``'default'`` is the network as PyTorch's
-            init leaves it. Default: 'zero'.
+            its bilinear base (``research/jffra_init_check.py``).
+            ``'default'`` is the network as PyTorch's init leaves it.
+            Default: 'zero'.
         max_flow_update (float, optional): Bound, in pixels of each level,
             of every JFFR block's flow update (see :class:`JFFRBlock`); the
             paper bounds nothing. Default: None.
