@@ -51,3 +51,48 @@ def test_init_runs_differ_from_their_reference_only_as_named():
         }
     _, small_default, _ = qs.RUNS['jffra-small default init']
     assert small_default == [gen + 'residual_init=default']
+
+
+def test_timing_runs_train_in_their_own_folder(tmp_path, monkeypatch):
+    """--measure-timing leaves the study's seed-0 runs untouched."""
+    import json
+    from types import SimpleNamespace
+    root = tmp_path / 'data'
+    root.mkdir()
+    for clip in ('carphone', 'bikes'):
+        (root / f'meta_info_{clip}.txt').write_text(f'{clip} 5 (8,8,3)\n')
+    works = []
+
+    def fake_run(cmd, **kwargs):
+        work = cmd[cmd.index('--work-dir') + 1]
+        works.append(work)
+        os.makedirs(osp.join(work, 'run', 'vis_data'))
+        with open(osp.join(work, 'run', 'vis_data', 'scalars.json'), 'w') as f:
+            for it in range(10, 31, 10):
+                f.write(json.dumps(dict(iter=it, loss=1., time=0.1 * it)))
+                f.write('\n')
+        return SimpleNamespace(returncode=0)
+
+    monkeypatch.setattr(qs.subprocess, 'run', fake_run)
+    args = SimpleNamespace(
+        work_dir=str(tmp_path / 'w'),
+        data_root=str(root),
+        clips=['carphone', 'bikes'],
+        held_out=['bikes'],
+        runs=['jffra-small'],
+        iters=300,
+        eval_every=100,
+        threads=1,
+        train_seconds=None,
+        timing_iters=30,
+        measure_timing=str(tmp_path / 'timing.json'))
+    seed0 = qs.run_dir(args, 'bikes', 'jffra-small', 0)
+    qs.measure_timing(args)
+    assert works == [
+        str(tmp_path / 'w' / 'timing' / 'bikes' / 'jffra-small' / 's0')
+    ]
+    assert not osp.exists(seed0)
+    # the median of the iterations after the 10 warm-up ones: 2.0 and 3.0
+    timing = json.load(open(tmp_path / 'timing.json'))
+    assert timing['s_per_iter'] == {'jffra-small': 2.5}
+    assert (args.work_dir, args.iters) == (str(tmp_path / 'w'), 300)

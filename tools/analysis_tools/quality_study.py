@@ -646,19 +646,19 @@ def measure_timing(args):
     median of MMEngine's logged iteration times after 10 warm-up ones."""
     timing = {}
     for name in args.runs:
-        work = osp.join(
-            osp.abspath(args.work_dir), 'timing',
-            name.replace(' ', '_').replace('/', '').replace('.', ''))
-        if osp.isdir(work):
-            import shutil
-            shutil.rmtree(work)
-        saved = (args.iters, args.eval_every)
+        # in a folder of its own: the study's seed-0 run is not touched
+        saved = (args.iters, args.eval_every, args.work_dir)
         args.iters = args.eval_every = args.timing_iters
+        args.work_dir = osp.join(osp.abspath(args.work_dir), 'timing')
         train_args = (args, (args.held_out or args.clips)[0], name, 0)
         try:
+            work = run_dir(*train_args)
+            if osp.isdir(work):
+                import shutil
+                shutil.rmtree(work)
             run = train(*train_args)
         finally:
-            args.iters, args.eval_every = saved
+            args.iters, args.eval_every, args.work_dir = saved
         times = []
         files = glob.glob(osp.join(run, '*', 'vis_data', 'scalars.json'))
         with open(sorted(files)[-1]) as f:
