@@ -9,7 +9,7 @@
 # with the restore speed of each run's seed-0 checkpoint (default and
 # --batch auto) measured at the end of the same call:
 #   RUNS="jffra-paper dis,jffra-paper dis default init,basicvsr-c64b30,edvr-m" \
-#   SPEED=1 TRAIN_END=330 bash research/gpu_study.sh
+#   SPEED=1 SPEED_REPEATS=1 TRAIN_END=240 bash research/gpu_study.sh
 # Rehearsal on the CPU (what runs, not how fast), with the venv's python3:
 #   PATH=.venv/bin:$PATH RUNS="jffra-small,basicvsr-c16b4" DEVICE=cpu SEEDS=0 \
 #   TIMING_ITERS=20 EV_MIN=2 TRAIN_END=600 SPEED=1 SPEED_FRAMES=6 \
