@@ -17,6 +17,7 @@ undo (the flat start of the learning curve).
 """
 import argparse
 import json
+import os
 import os.path as osp
 import statistics
 
@@ -24,6 +25,7 @@ import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
+from mmagic.evaluation.metrics.psnr import psnr
 from mmagic.registry import MODELS
 from mmagic.utils import register_all_modules
 from mmengine import Config
@@ -36,19 +38,19 @@ PRESETS = {
 }
 
 
-def psnr_y(a, b):
-    """PSNR on the Y channel (BT.601) of two (3, h, w) RGB tensors in
-    [0, 1]."""
-    w = torch.tensor([65.481, 128.553, 24.966]).view(3, 1, 1)
-    ya = (a.clamp(0, 1) * w).sum(0) + 16
-    yb = (b * w).sum(0) + 16
-    mse = ((ya - yb)**2).mean().item()
-    return 10 * np.log10(255.**2 / mse)
+def psnr_y(img, ref):
+    """MMagic's PSNR on the Y channel of two (3, h, w) RGB tensors in
+    [0, 1] (the output clipped to [0, 1], as the metric sees it)."""
+    return psnr(
+        img.clamp(0, 1).numpy() * 255,
+        ref.numpy() * 255,
+        input_order='CHW',
+        convert_to='Y')
 
 
 def load_windows(root, clip, num, size, frames=3):
     gt_dir, lq_dir = osp.join(root, 'GT', clip), osp.join(root, 'BIx4', clip)
-    names = sorted(f for f in __import__('os').listdir(lq_dir))
+    names = sorted(os.listdir(lq_dir))
     out = []
     step = max(1, (len(names) - frames) // num)
     for k in range(num):
