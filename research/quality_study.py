@@ -127,12 +127,6 @@ RUNS = {
     # residual branches at PyTorch's default init (the network before the
     # residual_init option): the flat start
     'jffra-small default init': (JFFRA, [GEN + 'residual_init=default'], None),
-    'jffra-paper dis default init': (JFFRA, PAPER_RECIPE + [
-        GEN + 'mid_channels=64', GEN + 'channel_multipliers=(1,2,4)',
-        GEN + 'num_heads=(2,4,8)', GEN + 'num_res_blocks=2', GEN +
-        'num_reconstruction_blocks=5', GEN + 'reconstruction_channels=64',
-        CENTRE, GEN + 'residual_init=default'
-    ], None),
     # options of the fixed small preset
     'jffra-small flow lr x0.125': (JFFRA, [
         'optim_wrapper.paramwise_cfg.custom_keys.flow_head.lr_mult=0.125'
@@ -145,6 +139,8 @@ RUNS = {
                                           ], None),
     'jffra-small fixed 5 frames': (JFFRA, [GEN + 'num_frames=5'], 7),
 }
+RUNS['jffra-paper dis default init'] = (JFFRA, RUNS['jffra-paper dis'][1] +
+                                        [GEN + 'residual_init=default'], None)
 # paper-size runs on the CPU: the same recipe with 64 px crops and batch 2
 for _name in ('jffra-paper dis', 'jffra-paper dis default init',
               'basicvsr-c64b30', 'edvr-m'):
