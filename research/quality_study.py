@@ -138,6 +138,10 @@ RUNS = {
                                          [GEN + 'relative_position_bias=True'
                                           ], None),
     'jffra-small fixed 5 frames': (JFFRA, [GEN + 'num_frames=5'], 7),
+    # capacity of the fixed small preset (FLOPs per output frame at 48x80:
+    # 13.2 G, 2 res blocks 13.5 G, 24 channels 14.9 G; BasicVSR-c16b4 13.4 G)
+    'jffra-small 2 res blocks': (JFFRA, [GEN + 'num_res_blocks=2'], None),
+    'jffra-small c24': (JFFRA, [GEN + 'mid_channels=24'], None),
 }
 RUNS['jffra-paper dis default init'] = (JFFRA, RUNS['jffra-paper dis'][1] +
                                         [GEN + 'residual_init=default'], None)

@@ -19,8 +19,8 @@ from mmengine.runner import Runner
 
 from mmjffra.datasets import DatasetNotFoundError, check_dataset_paths
 from mmjffra.utils import setup_cpu_distributed
-from mmjffra.utils.safe_checkpoints import (latest_complete_checkpoint,
-                                            save_checkpoints_atomically)
+from mmjffra.utils.safe_checkpoints import (save_checkpoints_atomically,
+                                            set_resume)
 
 
 def parse_args():
@@ -98,16 +98,8 @@ def main():
                                ' configuration file.')
 
     if args.resume:
-        cfg.resume = True
-        if cfg.get('load_from') is None:
-            # the newest checkpoint that loads: never a truncated one
-            cfg.load_from = latest_complete_checkpoint(
-                cfg.work_dir, lambda msg: print_colored_log(msg, 'WARNING'))
-            if cfg.load_from is None:
-                print_colored_log(
-                    f'resume: no complete checkpoint in {cfg.work_dir}; '
-                    'training from the start', 'WARNING')
-                cfg.resume = False
+        set_resume(cfg, 'load_from' in (args.cfg_options or {}),
+                   lambda msg: print_colored_log(msg, 'WARNING'))
 
     try:  # one line naming the path, not a traceback from the runner
         check_dataset_paths(cfg, ('train_dataloader', 'val_dataloader'))

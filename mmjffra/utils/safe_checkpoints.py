@@ -109,3 +109,29 @@ def latest_complete_checkpoint(work_dir: str,
         log(f'resume: skipping checkpoint {path!r}, it cannot be loaded '
             f'({problem})')
     return None
+
+
+def set_resume(cfg,
+               load_from_given: bool,
+               log: Callable[[str], None] = print) -> None:
+    """Point ``cfg`` at what ``tools/train.py --resume`` continues.
+
+    A ``load_from`` given on the command line is the checkpoint to resume
+    (MMagic's meaning). Otherwise the run resumes from the newest complete
+    checkpoint of ``cfg.work_dir`` (:func:`latest_complete_checkpoint`); a
+    ``load_from`` of the config file is the weights a training stage starts
+    from (e.g. the first stage of a two-stage recipe), not a checkpoint to
+    resume, so without a checkpoint in the work dir the run starts again
+    from those weights (``cfg.resume`` False).
+    """
+    cfg.resume = True
+    if load_from_given:
+        return
+    latest = latest_complete_checkpoint(cfg.work_dir, log)
+    if latest is not None:
+        cfg.load_from = latest
+        return
+    start = (f"from {cfg.load_from}'s weights"
+             if cfg.get('load_from') else 'from the start')
+    log(f'resume: no complete checkpoint in {cfg.work_dir}; training {start}')
+    cfg.resume = False

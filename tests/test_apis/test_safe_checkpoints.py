@@ -13,7 +13,8 @@ from conftest import REPO
 from test_restore_safety import snapshot
 
 from mmjffra.utils.safe_checkpoints import (latest_complete_checkpoint,
-                                            save_checkpoints_atomically)
+                                            save_checkpoints_atomically,
+                                            set_resume)
 
 JFFRA = 'configs/demo/jffra-small_1xb2-1000i_carphone-bix4.py'
 
@@ -85,6 +86,39 @@ def test_resume_skips_a_truncated_checkpoint(tmp_path, capsys):
     for step in (1, 2):
         (tmp_path / f'iter_{step}.pth').write_bytes(b'')
     assert latest_complete_checkpoint(str(tmp_path), logged.append) is None
+
+
+def test_resume_continues_the_work_dir_not_the_stage_weights(tmp_path):
+    from mmengine.config import Config
+    stage1 = tmp_path / 'stage1.pth'
+    checkpoint(stage1, 4000)
+    work = tmp_path / 'work'
+    work.mkdir()
+    logged = []
+
+    # a second stage (load_from in the config) interrupted before its first
+    # checkpoint: it starts again from the first stage's weights
+    cfg = Config(dict(work_dir=str(work), load_from=str(stage1)))
+    set_resume(cfg, False, logged.append)
+    assert cfg.resume is False and cfg.load_from == str(stage1)
+    assert f"training from {stage1}'s weights" in logged[-1]
+
+    # after its own checkpoints: resumed from the newest, not the stage's
+    checkpoint(work / 'iter_1000.pth', 1000)
+    cfg = Config(dict(work_dir=str(work), load_from=str(stage1)))
+    set_resume(cfg, False, logged.append)
+    assert cfg.resume is True and cfg.load_from == str(work / 'iter_1000.pth')
+
+    # load_from on the command line: that checkpoint is resumed (MMagic)
+    cfg = Config(dict(work_dir=str(work), load_from=str(stage1)))
+    set_resume(cfg, True, logged.append)
+    assert cfg.resume is True and cfg.load_from == str(stage1)
+
+    # nothing to resume, no weights named: from the start
+    cfg = Config(dict(work_dir=str(tmp_path / 'empty'), load_from=None))
+    set_resume(cfg, False, logged.append)
+    assert cfg.resume is False and cfg.load_from is None
+    assert logged[-1].endswith('training from the start')
 
 
 def run_test_tool(args):

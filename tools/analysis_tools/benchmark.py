@@ -53,6 +53,12 @@ MODELS = {
         config='mmagic::basicvsr/basicvsr_2xb4_reds4.py',
         kind='recurrent',
         demo='configs/demo/basicvsr_c16b4_1xb2-1000i_carphone-bix4.py'),
+    # the width the quality study compares JFFRA-small with
+    'basicvsr-c16b4':
+    dict(
+        config='configs/demo/basicvsr_c16b4_1xb2-1000i_carphone-bix4.py',
+        kind='recurrent',
+        demo='configs/demo/basicvsr_c16b4_1xb2-1000i_carphone-bix4.py'),
     'basicvsr++':
     dict(
         config='mmagic::basicvsr_pp/basicvsr-pp_c64n7_8xb1-600k_reds4.py',
