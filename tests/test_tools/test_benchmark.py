@@ -44,3 +44,20 @@ def test_benchmark_reports_ratios_against_basicvsr(tmp_path):
     for r in results.values():
         assert set(r['stream_peak_mem_mb']) == {'2'}
         assert all(v > 100 for v in r['stream_peak_mem_mb'].values())
+
+
+def test_jffra_options_change_the_measured_network():
+    import importlib.util
+    from argparse import Namespace
+
+    from conftest import REPO
+    spec = importlib.util.spec_from_file_location(
+        'benchmark', REPO / 'tools/analysis_tools/benchmark.py')
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    args = Namespace(scale=4, jffra_flow=None, jffra_options={})
+    assert bench._generator_cfg('jffra-small', args).generator.mid_channels \
+        == 16
+    args.jffra_options = dict(mid_channels=24, num_res_blocks=2)
+    gen = bench._generator_cfg('jffra-small', args).generator
+    assert (gen.mid_channels, gen.num_res_blocks) == (24, 2)

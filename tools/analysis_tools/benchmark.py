@@ -45,6 +45,8 @@ import subprocess
 import sys
 import time
 
+from mmengine.config import DictAction
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 MODELS = {
@@ -117,6 +119,13 @@ def parse_args():
         default=None,
         help="override JFFRA's flow estimator type, e.g. DISFlowEstimator")
     parser.add_argument(
+        '--jffra-options',
+        nargs='+',
+        action=DictAction,
+        default={},
+        metavar='KEY=VALUE',
+        help='JFFRANet arguments over the preset\'s, e.g. mid_channels=24')
+    parser.add_argument(
         '--jffra-windows',
         type=int,
         default=None,
@@ -170,6 +179,7 @@ def _generator_cfg(name, args):
         model.generator.upscale_factor = args.scale
         if args.jffra_flow:
             model.generator.flow_estimator = dict(type=args.jffra_flow)
+        model.generator.update(getattr(args, 'jffra_options', {}))
     # speed does not depend on the weights: learned flow estimators (RAFT,
     # SPyNet) run with random weights, said explicitly (None is refused)
     from mmjffra.models.flow_estimators import \
