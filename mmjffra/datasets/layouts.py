@@ -45,6 +45,10 @@ LAYOUTS: Dict[str, Tuple[str, str, str]] = {
     'crvd': ('CRVD', '{train,test}/ISO<iso>/{NOISY,GT}/scene<n>/%08d.png, '
              'meta_info_CRVD_{train,test}.txt in each ISO folder',
              _OURS.format('crvd --src CRVD_dataset --out data/CRVD')),
+    'corpus': ('the real-footage corpus', '{GT,BIx4}/<clip>/%08d.png, '
+               'meta_info_<clip>.txt, meta_info_corpus_{train,test}.txt',
+               'the command in configs/jffra/README.md, "Training corpus" '
+               '(prepare_video_dataset.py clips ...)'),
     'carphone': ('the demo clip', '{GT,BIx4}/carphone_{train,val}/%08d.png, '
                  'meta_info_carphone_{train,val}.txt',
                  'python tools/prepare_demo_data.py --out-dir data/carphone'),

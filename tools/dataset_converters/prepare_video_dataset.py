@@ -16,6 +16,22 @@ Subcommands::
     dvd   --src DeepVideoDeblurring_Dataset/quantitative_datasets \
           --out data/DVD
     crvd  --src CRVD_dataset --out data/CRVD
+    clips SRC [SRC ...] --holdout NAME [NAME ...] --name corpus \
+          --out data/corpus [--downscale NAME=2 ...] [--noise-sigmas 15 30 50]
+
+``clips`` lays out any set of frame folders and video files (one clip
+each, named after the folder or the file) for x4 video super-resolution
+and denoising: ``OUT/GT/<clip>/%08d.png`` (optionally downscaled first with
+area interpolation, for compressed footage, then cropped at the bottom and
+right to a multiple of ``--scale``), ``OUT/BIx<scale>/<clip>/%08d.png``
+(MATLAB-like bicubic, as MMagic's own converters and BI datasets) and, with
+``--noise-sigmas``, fixed AWGN inputs ``OUT/SIGMA<s>/<clip>/%08d.png`` (seed
+from the clip name and sigma, so a rebuild gives the same pixels). Meta
+files: ``meta_info_<clip>.txt`` per clip and ``meta_info_<name>_train.txt``
+/ ``meta_info_<name>_test.txt`` (the ``--holdout`` clips), one line
+``<clip> <num_frames> (<h>,<w>,3)`` per clip as MMagic's REDS files. The
+clips are written into a hidden folder beside ``OUT`` and moved in when all
+are complete; an existing ``OUT`` is refused.
 
 CRVD is raw (GBRG Bayer, 12 bit): ``crvd`` converts it to sRGB with a basic
 ISP (black level, demosaicing, grey-world white balance, gamma 2.2). The
@@ -176,6 +192,122 @@ def prepare_crvd(args):
         print(f'CRVD {split}: {len(scenes)} scenes x {len(CRVD_ISOS)} ISOs')
 
 
+def _clip_name(src: str) -> str:
+    src = src.rstrip('/\\')
+    return osp.basename(src) if osp.isdir(src) else osp.splitext(
+        osp.basename(src))[0]
+
+
+def parse_downscale(items: List[str]) -> Dict[str, int]:
+    """``['bedroom=2']`` -> ``{'bedroom': 2}`` (clip name -> factor)."""
+    out = {}
+    for item in items:
+        name, sep, factor = item.partition('=')
+        if not sep or not factor.isdigit() or int(factor) < 1:
+            raise ValueError(f'--downscale {item!r}: expected NAME=FACTOR '
+                             'with an integer factor >= 1')
+        out[name] = int(factor)
+    return out
+
+
+def write_png(path: str, rgb) -> None:
+    import cv2
+    if not cv2.imwrite(path, cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)):
+        raise OSError(f'cannot write {path!r}')
+
+
+def noisy_copy(gt, sigma: float, seed: int):
+    """``gt`` (uint8) plus AWGN of ``sigma`` (0-255 scale), rounded."""
+    import numpy as np
+    rng = np.random.default_rng(seed)
+    noisy = gt.astype(np.float64) + rng.normal(0, sigma, gt.shape)
+    return np.clip(np.round(noisy), 0, 255).astype(np.uint8)
+
+
+def layout_clip(src: str, name: str, out: str, scale: int, down: int,
+                sigmas: List[float]) -> str:
+    """Write one clip's GT, BI and noisy frames under ``out``; return its
+    meta line."""
+    import zlib
+
+    import cv2
+
+    from mmjffra.apis.video_io import FrameReader
+    from mmjffra.datasets.transforms import bicubic_downsample
+    kinds = ['GT', f'BIx{scale}'] + [f'SIGMA{s:g}' for s in sigmas]
+    for kind in kinds:
+        os.makedirs(osp.join(out, kind, name))
+    count, shape = 0, None
+    for i, frame in enumerate(FrameReader(src)):
+        if down > 1:
+            h, w = frame.shape[:2]
+            frame = cv2.resize(
+                frame, (w // down, h // down), interpolation=cv2.INTER_AREA)
+        h, w = frame.shape[:2]
+        gt = frame[:h - h % scale, :w - w % scale]
+        if gt.shape[0] < scale or gt.shape[1] < scale:
+            raise ValueError(f'{src}: frame {i} is {w}x{h}, smaller than '
+                             f'the scale {scale}')
+        shape = gt.shape
+        write_png(osp.join(out, 'GT', name, f'{i:08d}.png'), gt)
+        write_png(
+            osp.join(out, f'BIx{scale}', name, f'{i:08d}.png'),
+            bicubic_downsample(gt, scale))
+        for s in sigmas:
+            seed = zlib.crc32(f'{name}/{s:g}/{i}'.encode())
+            write_png(
+                osp.join(out, f'SIGMA{s:g}', name, f'{i:08d}.png'),
+                noisy_copy(gt, s, seed))
+        count += 1
+    return f'{name} {count} ({shape[0]},{shape[1]},3)'
+
+
+def prepare_clips(args):
+    import shutil
+    import tempfile
+    names = [_clip_name(s) for s in args.src]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise ValueError(f'two sources give the clip name {dup[0]!r}; '
+                         'rename one')
+    for src in args.src:
+        if not osp.exists(src):
+            raise FileNotFoundError(f'source {src!r} does not exist')
+    down = parse_downscale(args.downscale)
+    unknown = sorted((set(down) | set(args.holdout)) - set(names))
+    if unknown:
+        raise ValueError(f'--downscale/--holdout name {unknown[0]!r} is not '
+                         f'one of the clips {names}')
+    if osp.lexists(args.out):
+        raise FileExistsError(f'{args.out} exists; not overwriting')
+    parent = osp.dirname(osp.abspath(args.out))
+    os.makedirs(parent, exist_ok=True)
+    tmp = tempfile.mkdtemp(
+        prefix=f'.{osp.basename(osp.abspath(args.out))}.', dir=parent)
+    try:
+        lines = {}
+        for src, name in zip(args.src, names):
+            lines[name] = layout_clip(src, name, tmp, args.scale,
+                                      down.get(name, 1), args.noise_sigmas)
+            with open(osp.join(tmp, f'meta_info_{name}.txt'), 'w') as f:
+                f.write(lines[name] + '\n')
+            print(f'{name}: {lines[name].split(" ", 1)[1]}')
+        for split in ('train', 'test'):
+            chosen = [
+                n for n in names if (n in args.holdout) == (split == 'test')
+            ]
+            with open(
+                    osp.join(tmp, f'meta_info_{args.name}_{split}.txt'),
+                    'w') as f:
+                f.writelines(lines[n] + '\n' for n in chosen)
+        os.rename(tmp, args.out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    print(f'{args.out}: {len(names) - len(args.holdout)} training clips, '
+          f'{len(args.holdout)} held out ({", ".join(args.holdout)})')
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     sub = parser.add_subparsers(dest='dataset', required=True)
@@ -197,6 +329,24 @@ def main():
     p.add_argument('--out', default='data/CRVD')
     p.add_argument('--noisy-index', type=int, default=0)
     p.set_defaults(func=prepare_crvd)
+    p = sub.add_parser('clips')
+    p.add_argument('src', nargs='+', help='frame folders or video files')
+    p.add_argument('--out', required=True)
+    p.add_argument('--name', default='corpus', help='meta file prefix')
+    p.add_argument(
+        '--holdout',
+        nargs='*',
+        default=[],
+        help='clips for meta_info_<name>_test.txt (the rest train)')
+    p.add_argument(
+        '--downscale',
+        nargs='*',
+        default=[],
+        metavar='NAME=FACTOR',
+        help='area-downscale these clips before they are ground truth')
+    p.add_argument('--scale', type=int, default=4)
+    p.add_argument('--noise-sigmas', nargs='*', type=float, default=[])
+    p.set_defaults(func=prepare_clips)
     args = parser.parse_args()
     args.func(args)
 

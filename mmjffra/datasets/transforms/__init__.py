@@ -1,4 +1,4 @@
 # Copyright (c) mmjffra contributors. All rights reserved.
-from .degradations import AddGaussianNoise
+from .degradations import AddGaussianNoise, bicubic_downsample
 
-__all__ = ['AddGaussianNoise']
+__all__ = ['AddGaussianNoise', 'bicubic_downsample']

@@ -8,6 +8,26 @@ from mmagic.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
 
+def bicubic_downsample(img: np.ndarray, scale: int) -> np.ndarray:
+    """x``scale`` MATLAB-like bicubic downsampling of an ``(h, w, c)`` uint8
+    image, as MMagic's BI datasets (``MATLABLikeResize``).
+
+    Args:
+        img (np.ndarray): Image, uint8, ``(h, w, c)``.
+        scale (int): Downsampling factor; ``h`` and ``w`` must be multiples.
+
+    Returns:
+        np.ndarray: ``(h // scale, w // scale, c)`` uint8 image.
+    """
+    from mmagic.datasets.transforms import MATLABLikeResize
+    h, w = img.shape[:2]
+    if h % scale or w % scale:
+        raise ValueError(f'image size {w}x{h} is not divisible by {scale}')
+    resize = MATLABLikeResize(keys=['img'], scale=1 / scale)
+    out = resize({'img': img.astype(np.float32)})['img']
+    return np.clip(np.round(out), 0, 255).astype(np.uint8)
+
+
 def _as_list(value) -> Tuple[List[np.ndarray], bool]:
     if isinstance(value, list):
         return value, True
