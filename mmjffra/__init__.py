@@ -33,6 +33,6 @@ from .version import __version__, version_info  # noqa: E402
 
 register_checkpoint_safe_globals()
 
-from . import apis, datasets, evaluation, models  # noqa: E402,F401
+from . import apis, datasets, engine, evaluation, models  # noqa: E402,F401
 
 __all__ = ['__version__', 'version_info', 'register_checkpoint_safe_globals']

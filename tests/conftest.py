@@ -51,6 +51,23 @@ def run_cmd(args, cwd=REPO, timeout=900, env=None):
     return proc.stdout
 
 
+def run_tool(script, *args, code=0):
+    """Run ``tools/<script>`` in this process as ``python <script> args``
+    would (its ``__main__``); assert its exit code."""
+    import runpy
+    argv = sys.argv
+    sys.argv = [script] + [str(a) for a in args]
+    try:
+        runpy.run_path(str(REPO / script), run_name='__main__')
+    except SystemExit as err:
+        got = 0 if err.code is None else err.code
+        assert got == code, f'{script} exited with {err.code}'
+        return
+    finally:
+        sys.argv = argv
+    assert code == 0, f'{script} exited with 0, expected {code}'
+
+
 @pytest.fixture(scope='session')
 def demo_data(tmp_path_factory):
     """The real demo clip, prepared once per session by the project's tool.

@@ -27,7 +27,6 @@ cosmetic step (the config text stays valid Python, unformatted).
 """
 import json
 import os.path as osp
-import runpy
 import sys
 from pathlib import Path
 
@@ -35,7 +34,7 @@ import cv2
 import numpy as np
 import pytest
 import torch
-from conftest import REPO
+from conftest import REPO, run_tool
 from mmengine.config import Config
 from tiny_datasets import data_options, schedule_options, size_options
 
@@ -49,18 +48,6 @@ def unformatted_config_text(monkeypatch):
     import mmengine.config.config as config_module
     monkeypatch.setattr(config_module, 'FormatCode', lambda text, **kwargs:
                         (text, None))
-
-
-def run_tool(script, *args):
-    """Run ``tools/<script>`` as ``python tools/<script> args`` would."""
-    argv = sys.argv
-    sys.argv = [script] + [str(a) for a in args]
-    try:
-        runpy.run_path(str(REPO / script), run_name='__main__')
-    except SystemExit as err:
-        assert err.code in (0, None), f'{script} exited with {err.code}'
-    finally:
-        sys.argv = argv
 
 
 def val_clip_folder(cfg, data):

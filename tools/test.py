@@ -111,6 +111,14 @@ def main():
                                 osp.splitext(osp.basename(args.config))[0])
 
     cfg.load_from = args.checkpoint
+    try:  # the runner's own load is not strict: a foreign model would score
+        from mmjffra.apis.checkpoint import (build_inference_model,
+                                             load_generator_checkpoint)
+        from mmjffra.apis.errors import CheckpointMismatchError
+        load_generator_checkpoint(
+            build_inference_model(cfg).generator, args.checkpoint, args.config)
+    except CheckpointMismatchError as err:
+        fail(str(err))
 
     try:  # one line naming the path, not a traceback from the runner
         check_dataset_paths(cfg, ('test_dataloader', ))

@@ -8,6 +8,7 @@ without a GPU (gloo process group, see
 :func:`mmjffra.utils.setup_cpu_distributed`).
 """
 import argparse
+import logging
 import os
 import os.path as osp
 import sys
@@ -79,7 +80,8 @@ def main():
         optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
         if optim_wrapper == 'AmpOptimWrapper':
             print_colored_log(
-                'AMP training is already enabled in your config.', 'WARNING')
+                'AMP training is already enabled in your config.',
+                logging.WARNING)
         else:
             assert optim_wrapper == 'OptimWrapper', (
                 '`--amp` is only supported when the optimizer wrapper type is '
@@ -99,7 +101,7 @@ def main():
 
     if args.resume:
         set_resume(cfg, 'load_from' in (args.cfg_options or {}),
-                   lambda msg: print_colored_log(msg, 'WARNING'))
+                   lambda msg: print_colored_log(msg, logging.WARNING))
 
     try:  # one line naming the path, not a traceback from the runner
         check_dataset_paths(cfg, ('train_dataloader', 'val_dataloader'))
@@ -108,6 +110,12 @@ def main():
         sys.exit(2)
 
     setup_cpu_distributed(cfg)
+    # a resumed checkpoint's best path of another work dir is not deleted
+    hooks = cfg.get('custom_hooks') or []
+    if not any(h.get('type') == 'ConfineBestCheckpointHook' for h in hooks):
+        cfg.custom_hooks = list(hooks) + [
+            dict(type='ConfineBestCheckpointHook')
+        ]
 
     runner = Runner.from_cfg(cfg)
     # a checkpoint file is complete or absent (a killed save leaves none)

@@ -18,7 +18,11 @@ import hashlib
 import os
 import os.path as osp
 
+import pickle
+
 import torch
+
+import mmjffra  # noqa: F401  (allow-lists MMEngine's checkpoint globals)
 
 
 def parse_args():
@@ -35,7 +39,16 @@ def parse_args():
 
 def main():
     args = parse_args()
-    ckpt = torch.load(args.checkpoint, map_location='cpu', weights_only=False)
+    try:  # weights only: a checkpoint that pickles code is refused
+        ckpt = torch.load(
+            args.checkpoint, map_location='cpu', weights_only=True)
+    except (pickle.UnpicklingError, RuntimeError, OSError) as err:
+        first = str(err).strip().splitlines()[0] if str(err) else ''
+        raise SystemExit(f'error: cannot read checkpoint {args.checkpoint!r} '
+                         f'as weights only: {first}')
+    if not isinstance(ckpt, dict) or not isinstance(
+            ckpt.get('state_dict'), dict):
+        raise SystemExit(f'error: {args.checkpoint} holds no state_dict')
     state = {
         k:
         (v.half() if args.half else v.float()) if v.is_floating_point() else v

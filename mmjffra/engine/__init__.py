@@ -1,0 +1,4 @@
+# Copyright (c) mmjffra contributors. All rights reserved.
+from .hooks import ConfineBestCheckpointHook
+
+__all__ = ['ConfineBestCheckpointHook']

@@ -1,0 +1,92 @@
+# Copyright (c) mmjffra contributors. All rights reserved.
+"""Traps of train.py, test.py and publish_model.py a new user hit."""
+import os
+
+import pytest
+import torch
+from conftest import REPO, run_tool
+from mmengine.config import Config
+from tiny_datasets import data_options, schedule_options
+
+DEMO = REPO / 'configs/demo/jffra-small_1xb2-1000i_carphone-bix4.py'
+
+
+@pytest.fixture(autouse=True)
+def unformatted_config_text(monkeypatch):
+    import mmengine.config.config as config_module
+    monkeypatch.setattr(config_module, 'FormatCode', lambda text, **kwargs:
+                        (text, None))
+
+
+def _train(work, opts, iters, *extra):
+    run_tool('tools/train.py', DEMO, '--work-dir', work, *extra,
+             '--cfg-options', *opts, *schedule_options(iters, iters))
+
+
+def test_resume_never_deletes_another_runs_best(tiny_data, tmp_path):
+    opts = data_options(Config.fromfile(DEMO), tiny_data)
+    run_a, run_b = tmp_path / 'a', tmp_path / 'b'
+    # --resume in a new, empty work dir: trains from the start
+    _train(run_a, opts, 2, '--resume')
+    [best_a] = run_a.glob('best_*.pth')
+    # run b resumes from run a's checkpoint (MMagic's --resume + load_from)
+    _train(run_b, opts + [f'load_from={run_a}/iter_2.pth'], 4, '--resume')
+    assert best_a.is_file(), 'run b deleted run a\'s best checkpoint'
+    assert len(list(run_b.glob('best_*_iter_4.pth'))) == 1
+    ckpt = torch.load(run_b / 'iter_4.pth', weights_only=True)
+    assert ckpt['message_hub']['runtime_info']['iter'] == 3  # resumed
+    # the same with a checkpoint copied into a new work dir
+    run_c = tmp_path / 'c'
+    run_c.mkdir()
+    (run_c / 'iter_2.pth').write_bytes((run_a / 'iter_2.pth').read_bytes())
+    _train(run_c, opts, 3, '--resume')
+    assert best_a.is_file()
+    assert len(list(run_c.glob('best_*_iter_3.pth'))) == 1
+
+
+def test_resume_past_a_truncated_checkpoint(tiny_data, tmp_path):
+    opts = data_options(Config.fromfile(DEMO), tiny_data)
+    work = tmp_path / 'w'
+    work.mkdir()
+    (work / 'iter_5.pth').write_bytes(b'PK\x03\x04 truncated')
+    (work / 'last_checkpoint').write_text(str(work / 'iter_5.pth'))
+    _train(work, opts, 1, '--resume')  # logged, then from the start
+    assert (work / 'iter_1.pth').is_file()
+
+
+def test_test_refuses_weights_of_another_model(tiny_data, tmp_path, capsys):
+    from mmagic.registry import MODELS
+    other = MODELS.build(
+        dict(type='BasicVSRNet', mid_channels=8, num_blocks=1))
+    ckpt = tmp_path / 'other.pth'
+    torch.save({'state_dict': other.state_dict()}, ckpt)
+    opts = data_options(Config.fromfile(DEMO), tiny_data)
+    run_tool(
+        'tools/test.py',
+        DEMO,
+        ckpt,
+        '--work-dir',
+        tmp_path / 't',
+        '--cfg-options',
+        *opts,
+        code=2)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and 'does not match the model of' in err[0], err
+    assert str(ckpt) in err[0] and 'missing keys' in err[0]
+
+
+class _RunsCode:
+
+    def __reduce__(self):
+        return (os.system, (f'touch {self.marker}', ))
+
+
+def test_publish_model_refuses_a_checkpoint_that_runs_code(tmp_path, capsys):
+    evil = _RunsCode()
+    evil.marker = tmp_path / 'pwned'
+    torch.save({'state_dict': {'generator.w': evil}}, tmp_path / 'evil.pth')
+    with pytest.raises(AssertionError, match='exited with error'):
+        run_tool('tools/model_converters/publish_model.py',
+                 tmp_path / 'evil.pth', tmp_path / 'pub.pth')
+    assert not evil.marker.exists()
+    assert not list(tmp_path.glob('pub*'))
