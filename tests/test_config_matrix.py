@@ -27,7 +27,6 @@ cosmetic step (the config text stays valid Python, unformatted).
 """
 import json
 import os.path as osp
-import sys
 from pathlib import Path
 
 import cv2
