@@ -27,11 +27,17 @@ import sys
 from mmengine.config import DictAction
 
 
+def refuse(message: str) -> None:
+    """Exit 2 with one line (argparse's errors print the usage too)."""
+    print(f'error: {message}', file=sys.stderr)
+    sys.exit(2)
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument(
         'paths',
-        nargs='+',
+        nargs='*',
         metavar='PATH',
         help='CONFIG CHECKPOINT INPUT OUTPUT, or INPUT OUTPUT with --model; '
         'INPUT: a video file or folder of frames, OUTPUT: a video file '
@@ -40,6 +46,11 @@ def parse_args(argv=None):
         '--model',
         help='a shipped model by name (model-index.yml), e.g. '
         'jffra-small-x4, instead of CONFIG CHECKPOINT')
+    parser.add_argument(
+        '--list-models',
+        action='store_true',
+        help='list the models with weights (name, task, where the weights '
+        'are) and exit')
     parser.add_argument(
         '--device',
         default='cpu',
@@ -94,6 +105,24 @@ def parse_args(argv=None):
     parser.add_argument(
         '--no-progress', action='store_true', help='no progress report')
     args = parser.parse_args(argv)
+    # plain ranges, checked before the toolbox is imported (seconds)
+    if args.fps is not None and not 1 <= args.fps <= 1000:  # also nan/inf
+        refuse(f'--fps must be within 1-1000 frames per second, got '
+               f'{args.fps}')
+    output = args.paths[-1].lower() if args.paths else ''
+    vpx = (args.codec or '').startswith('libvpx') or output.endswith('.webm')
+    top = 63 if vpx else 51
+    if not 0 <= args.crf <= top:
+        refuse(f'--crf must be within 0-{top} for this codec, got '
+               f'{args.crf}')
+    for name in ('tile', 'chunk'):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            refuse(f'--{name} must be an integer >= 1, got {value}')
+    if args.list_models:
+        from mmjffra.apis.model_zoo import describe_models
+        print('\n'.join(describe_models()))
+        parser.exit(0)
     expected = 2 if args.model else 4
     if len(args.paths) != expected:
         parser.error('give CONFIG CHECKPOINT INPUT OUTPUT, or --model NAME '

@@ -44,18 +44,50 @@ def list_models() -> Dict[str, Dict]:
     return models
 
 
+def shipped_models() -> List[str]:
+    """Names of the models whose weights ship with mmjffra (local files)."""
+    return sorted(n for n, m in list_models().items()
+                  if m['Weights'] and '://' not in m['Weights'])
+
+
+def describe_models() -> List[str]:
+    """One line per model with weights: name, task, scale and where the
+    weights are (the shipped file, or the URL to download once)."""
+    lines = []
+    for name, entry in sorted(list_models().items()):
+        if not entry['Weights']:
+            continue
+        task = (entry.get('Results') or [{}])[0].get('Task', '?')
+        where = (f'download {entry["Weights"]}, then give CONFIG FILE: '
+                 f'{entry["Config"]}' if '://' in entry['Weights'] else
+                 entry['Weights'])
+        lines.append(f'{name}  [{task}]  {where}')
+    return lines
+
+
 def find_model(name: str) -> Tuple[str, str]:
     """Config and weights of a shipped model, e.g. ``'jffra-small-x4'``.
 
+    Nothing is downloaded: a model whose weights are only a URL (the
+    released RVRT models) is refused with the URL and the command that
+    takes the downloaded file.
+
     Raises:
-        UnknownModelError: Not in the index, or listed without weights; the
-            message lists the models that have weights.
+        UnknownModelError: Not in the index, listed without weights, or
+            with weights behind a URL; the message lists the shipped
+            models.
     """
     models = list_models()
-    shipped = sorted(n for n, m in models.items() if m['Weights'])
+    shipped = shipped_models()
     entry = models.get(name)
+    if entry is not None and '://' in entry['Weights']:
+        raise UnknownModelError(
+            f'the weights of {name!r} are not shipped and are never '
+            f'downloaded: get {entry["Weights"]} where you have internet '
+            'access and run tools/restore_video.py '
+            f'{osp.relpath(entry["Config"])} <downloaded file> INPUT OUTPUT')
     if entry is None or not entry['Weights']:
         raise UnknownModelError(
-            f'no shipped weights for model {name!r}; models with weights: '
-            f'{", ".join(shipped) or "none"}')
+            f'no shipped weights for model {name!r}; shipped models: '
+            f'{", ".join(shipped) or "none"} (--list-models lists all)')
     return entry['Config'], entry['Weights']

@@ -47,6 +47,43 @@ def test_unknown_model_names_the_shipped_ones():
         find_model('jffra_c64_8xb6-700k_reds4')
 
 
+def test_url_weights_are_not_downloaded(tmp_path, capsys, monkeypatch):
+    import torch.hub
+    from conftest import run_tool
+    monkeypatch.setattr(torch.hub, 'download_url_to_file',
+                        lambda *a, **k: pytest.fail('downloaded'))
+    with pytest.raises(UnknownModelError, match='never downloaded') as err:
+        find_model('rvrt_official-001_reds4')
+    assert 'https://github.com/JingyunLiang/RVRT/releases' in str(err.value)
+    assert 'configs/rvrt/rvrt_official-001_reds4.py <downloaded file>' in \
+        str(err.value)
+    with pytest.raises(UnknownModelError) as err:
+        find_model('jffra-huge')  # the URL-only models are not "shipped"
+    assert 'rvrt_official' not in str(err.value)
+    run_tool(
+        'tools/restore_video.py',
+        '--model',
+        'rvrt_official-001_reds4',
+        tmp_path / 'in.mp4',
+        tmp_path / 'out.mp4',
+        code=2)
+    assert 'never downloaded' in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
+
+
+def test_list_models(capsys):
+    from conftest import run_tool
+    run_tool('tools/restore_video.py', '--list-models')
+    lines = capsys.readouterr().out.strip().splitlines()
+    names = [line.split()[0] for line in lines]
+    assert set(SHIPPED) < set(names) and 'rvrt_official-006_davis-denoise' \
+        in names
+    x4 = lines[names.index('jffra-small-x4')]
+    assert '[Video Super-Resolution]' in x4 and x4.endswith('.pth')
+    assert 'download https://' in lines[names.index(
+        'rvrt_official-001_reds4')]
+
+
 def test_shipped_x4_beats_bicubic_on_real_frames(demo_data, capsys, tmp_path):
     """The README's first command: the shipped model on real frames it did
     not train on (carphone is in its training set, so frames of the
