@@ -59,8 +59,8 @@ def describe_models() -> List[str]:
             continue
         task = (entry.get('Results') or [{}])[0].get('Task', '?')
         where = (f'download {entry["Weights"]}, then give CONFIG FILE: '
-                 f'{entry["Config"]}' if '://' in entry['Weights'] else
-                 entry['Weights'])
+                 f'{entry["Config"]}'
+                 if '://' in entry['Weights'] else entry['Weights'])
         lines.append(f'{name}  [{task}]  {where}')
     return lines
 

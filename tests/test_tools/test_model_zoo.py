@@ -80,8 +80,7 @@ def test_list_models(capsys):
         in names
     x4 = lines[names.index('jffra-small-x4')]
     assert '[Video Super-Resolution]' in x4 and x4.endswith('.pth')
-    assert 'download https://' in lines[names.index(
-        'rvrt_official-001_reds4')]
+    assert 'download https://' in lines[names.index('rvrt_official-001_reds4')]
 
 
 def test_shipped_x4_beats_bicubic_on_real_frames(demo_data, capsys, tmp_path):
