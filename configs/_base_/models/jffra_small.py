@@ -1,13 +1,9 @@
 # JFFRA, small preset: trains at a useful speed on 2 CPU cores.
 # Two levels (16 and 32 channels), 3 input frames, 8x8 attention windows,
 # 9x9 cost volume, DIS initial flow (needs no weights), and a 64-channel
-# reconstruction tail as BasicVSR's and EDVR's: the quality study measured
-# +0.77 dB (PSNR-Y, 3 seeds, held-out clip, 1000 iterations) over the
-# 16-channel tail (configs/jffra/README.md, "Quality study"). The pixel loss
-# stays on the centre window (eq. 15): on all three training windows
-# (`train_cfg=dict(pixel_loss_frames='all')`) it gained +0.28 +- 0.14 dB on
-# the 16-channel preset at 500 iterations, but -0.03 +- 0.09 dB (3 seeds,
-# within the spread) on this preset at 1000 iterations.
+# reconstruction tail as BasicVSR's and EDVR's. The pixel loss is on the
+# centre window (eq. 15; `train_cfg=dict(pixel_loss_frames='all')` puts it
+# on all three). What each choice is worth: configs/jffra/README.md.
 model = dict(
     type='JFFRA',
     generator=dict(

@@ -42,13 +42,9 @@ class JFFRBlock(nn.Module):
       eq. 11 writes.
     - The attention residual starts at zero (``residual_init='zero'``: the
       output projection of eq. 10 is zero-initialised, as the last layer of
-      a residual branch in ESRGAN/ViT practice). The paper states no
-      initialisation. With PyTorch's default ``nn.Linear`` init
-      (``'default'``) the LayerNorm lifts the features to unit scale and the
-      residual that comes back is 1.5-4x the features it is added to; at
-      initialisation the softmax is uniform, so every block acts as an 8x8
-      average pool, the untrained network starts 2-5 dB below its bilinear
-      base and training stays flat until Adam has shrunk the projection
+      a residual branch in ESRGAN/ViT practice), so that a block is the
+      identity at initialisation. The paper states no initialisation;
+      ``'default'`` keeps PyTorch's ``nn.Linear`` init
       (``configs/jffra/README.md``, "Initialisation").
 
     Args:

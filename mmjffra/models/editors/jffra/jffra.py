@@ -44,7 +44,7 @@ class JFFRA(BaseEditModel):
             'centre' (eq. 15: the pixel loss on the centre window only, the
             default) or 'all' (also on the two windows restored for the
             temporal loss, which otherwise learn only from its masked
-            terms; not in the paper, an option of the quality study).
+            terms; not in the paper).
             Default: None.
         test_cfg (dict, optional): Testing config: ``padding`` ('reflection'
             or 'replicate'), ``max_windows_per_forward`` (windows batched

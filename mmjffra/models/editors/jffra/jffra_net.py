@@ -149,15 +149,12 @@ class JFFRANet(BaseModule):
         residual_init (str | float): Initial size of the residual branches,
             which the paper does not state. Every JFFR block's attention
             residual (see :class:`JFFRBlock`): ``'zero'``, ``'default'``
-            (PyTorch's init: the residual starts 1.5-4x the features it is
-            added to) or a LayerScale value. Unless ``'default'``, the last
-            conv of the reconstruction tail (whose output is added to the
-            upsampled input) is also initialised as MMagic's residual blocks
-            (Kaiming x 0.1, zero bias; PyTorch's default bias alone is a
-            constant colour offset of up to 1/sqrt(fan_in) = 0.03, about
-            -1 dB), so that an untrained network restores within 0.1 dB of
-            its bilinear base (``research/jffra_init_check.py``).
-            ``'default'`` is the network as PyTorch's init leaves it.
+            (PyTorch's init) or a LayerScale value. Unless ``'default'``,
+            the last conv of the reconstruction tail (whose output is added
+            to the upsampled input) is also initialised as MMagic's residual
+            blocks (Kaiming x 0.1, zero bias), so that an untrained network
+            restores close to its bilinear base. ``'default'`` is the
+            network as PyTorch's init leaves it.
             Default: 'zero'.
         max_flow_update (float, optional): Bound, in pixels of each level,
             of every JFFR block's flow update (see :class:`JFFRBlock`); the

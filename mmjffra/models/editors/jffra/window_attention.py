@@ -56,8 +56,7 @@ class WindowAttention(nn.Module):
         relative_position_bias (bool): Add a learned bias per head and
             relative offset ``(dy, dx)`` inside the window to the attention
             logits, as Swin Transformer. The paper's eq. 9-10 have none
-            (default False); an option of the quality study
-            (``configs/jffra/README.md``).
+            (default False).
     """
 
     def __init__(self,

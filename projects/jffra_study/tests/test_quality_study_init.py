@@ -7,9 +7,11 @@ import os.path as osp
 import torch
 from mmengine import Config
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+REPO = osp.dirname(
+    osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 spec = importlib.util.spec_from_file_location(
-    'quality_study', osp.join(REPO, 'research/quality_study.py'))
+    'quality_study',
+    osp.join(REPO, 'projects/jffra_study/tools/quality_study.py'))
 qs = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(qs)
 

@@ -5,7 +5,7 @@ The shapes of JFFRA's temporal context at the benchmark size (180x320 x4:
 45x80 LR frames, a 3-frame window, batch 1): the first conv (3 -> C) and the
 second (C -> C) of the small (C = 16) and paper (C = 64) presets.
 
-    python research/conv3d_forms.py --threads 2 --repeats 20
+    python projects/jffra_study/tools/conv3d_forms.py --threads 2 --repeats 20
 """
 import argparse
 import time

@@ -13,12 +13,14 @@ from types import SimpleNamespace
 import pytest
 from conftest import run_cmd
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+REPO = osp.dirname(
+    osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 
 def _tool():
     spec = importlib.util.spec_from_file_location(
-        'quality_study', osp.join(REPO, 'research/quality_study.py'))
+        'quality_study',
+        osp.join(REPO, 'projects/jffra_study/tools/quality_study.py'))
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
@@ -154,15 +156,15 @@ def test_report_merges_files_and_keeps_the_runs_asked(tmp_path):
                 _row('ref', 0, [31., 34.], [10., 20.], fold='carphone')
             ])))
     out = run_cmd([
-        sys.executable, 'research/quality_study.py', '--report', a, b,
-        '--runs', 'ref', '--reference', 'ref'
+        sys.executable, 'projects/jffra_study/tools/quality_study.py',
+        '--report', a, b, '--runs', 'ref', '--reference', 'ref'
     ])
     assert 'held-out clips: bikes, carphone' in out
     assert '| ref | 1 | 33.00 |' in out and '| other |' not in out
     with pytest.raises(subprocess.CalledProcessError):
         subprocess.run([
-            sys.executable, 'research/quality_study.py', '--report', a,
-            '--runs', 'missing'
+            sys.executable, 'projects/jffra_study/tools/quality_study.py',
+            '--report', a, '--runs', 'missing'
         ],
                        cwd=REPO,
                        check=True,

@@ -21,8 +21,8 @@ per frame by the model wrapper (flows of each frame pair computed once).
 
 Example::
 
-    python research/profile_jffra.py --preset small
-    python research/profile_jffra.py --preset paper \\
+    python projects/jffra_study/tools/profile_jffra.py --preset small
+    python projects/jffra_study/tools/profile_jffra.py --preset paper \\
         --size 64 112 --json work_dirs/profile.json
 """
 import argparse
@@ -34,7 +34,8 @@ import os.path as osp
 import statistics
 import time
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+REPO = osp.dirname(
+    osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 # quiet the profiler's (Kineto's) start/stop and missing-GPU log lines
 os.environ.setdefault('KINETO_LOG_LEVEL', '5')
 

@@ -18,7 +18,8 @@ script, filled with random weights, the same weights are loaded into
 ``RVRTNet`` of ``configs/rvrt/rvrt_official-<task>.py`` (through the
 released-checkpoint key map), and both restore the same random clip::
 
-    python research/rvrt_official_equivalence.py /path/to/RVRT
+    python projects/jffra_study/tools/rvrt_official_equivalence.py \
+        /path/to/RVRT
 
 prints the largest absolute difference of the outputs per task.
 """
@@ -32,7 +33,7 @@ import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[3]
 TASKS = {
     '001': ('001_RVRT_videosr_bi_REDS_30frames', 'rvrt_official-001_reds4.py',
             (1, 6, 3, 40, 48)),

@@ -9,7 +9,7 @@ restoration keeps memory flat: the peak should not grow with the length.
 Example::
 
     python tools/prepare_demo_data.py --out-dir data/carphone
-    python research/restore_memory.py \
+    python projects/jffra_study/tools/restore_memory.py \
         configs/demo/jffra-small_1xb2-1000i_carphone-bix4.py CKPT \
         --frames-dir data/carphone/BIx4/carphone_val --lengths 20 200
 """
@@ -22,7 +22,8 @@ import sys
 import tempfile
 import time
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+REPO = osp.dirname(
+    osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 _WRAPPER = ('import resource, subprocess, sys; '
             'rc = subprocess.run(sys.argv[1:]).returncode; '

@@ -6,12 +6,14 @@ import importlib.util
 import pytest
 from conftest import REPO
 
-SCRIPTS = sorted(p.name for p in (REPO / 'research').glob('*.py'))
+SCRIPTS = sorted(
+    p.name for p in (REPO / 'projects' / 'jffra_study' / 'tools').glob('*.py'))
 
 
 def load(name):
-    spec = importlib.util.spec_from_file_location(f'research_{name[:-3]}',
-                                                  REPO / 'research' / name)
+    spec = importlib.util.spec_from_file_location(
+        f'research_{name[:-3]}',
+        REPO / 'projects' / 'jffra_study' / 'tools' / name)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

