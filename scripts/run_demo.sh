@@ -23,6 +23,12 @@ bash "$ROOT/scripts/setup.sh"
 VENV="${MMJFFRA_VENV:-$ROOT/.venv}"
 cd "$ROOT"
 export PATH="$VENV/bin:$PATH"
+# progress as it happens: Python unbuffered into the pipe, and Debian's
+# mawk reading its input line by line; no diffusers deprecation noise
+export PYTHONUNBUFFERED=1
+export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore::FutureWarning:diffusers.utils.outputs}"
+AWK=(awk)
+awk -W version 2>&1 | grep -qi mawk && AWK=(awk -W interactive)
 
 # run_logged LOG FILTER CMD...: CMD's whole output into LOG, the lines FILTER
 # (an awk program) selects on the terminal; on failure, the end of LOG.
@@ -30,7 +36,7 @@ run_logged() {
   local log="$1" filter="$2"
   shift 2
   mkdir -p "$(dirname "$log")"
-  if ! "$@" 2>&1 | tee "$log" | awk "$filter"; then
+  if ! "$@" 2>&1 | tee "$log" | "${AWK[@]}" "$filter"; then
     echo "failed: $* (full log: $log); its last lines:" >&2
     tail -n 25 "$log" >&2
     exit 1
