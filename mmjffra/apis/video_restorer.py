@@ -266,12 +266,38 @@ class VideoRestorer:
 
         Returns:
             int: Number of frames written (by all ranks).
-        """
-        from mmengine.dist import get_world_size
 
-        from .video_io import FrameWriter, check_restore_paths
+        Raises:
+            OutputError: Another restore is writing ``dst`` (a lock beside
+                it), or a write failed.
+        """
+        import contextlib
+
+        from mmengine.dist import get_rank
+
+        from mmjffra.utils.safe_files import OutputLockedError, output_lock
+        from .errors import OutputError
+        from .video_io import check_restore_paths
         reader = check_restore_paths(src, dst, start, end, overwrite, codec,
                                      fps, crf)
+        # one writer per output: a second restore of dst is refused (under
+        # torchrun rank 0 writes the output and holds the lock)
+        lock = output_lock(dst) if get_rank() == 0 else \
+            contextlib.nullcontext()
+        try:
+            with lock:
+                return self._restore_file(reader, src, dst, start, codec, crf,
+                                          overwrite, progress, fps, audio)
+        except OutputLockedError as err:
+            raise OutputError(str(err)) from err
+
+    def _restore_file(self, reader, src: str, dst: str, start: int,
+                      codec: Optional[str], crf: int, overwrite: bool,
+                      progress: bool, fps: Optional[float],
+                      audio: bool) -> int:
+        from mmengine.dist import get_world_size
+
+        from .video_io import FrameWriter
         fps = fps or reader.fps
         audio_from = src if audio else None
         audio_start = start / reader.fps

@@ -144,3 +144,63 @@ def atomic_output(path: str) -> Iterator:
     except BaseException:
         remove_quietly(tmp)
         raise
+
+
+class OutputLockedError(OSError):
+    """Another process is writing the same output."""
+
+
+def lock_path(path: str) -> str:
+    """The lock file beside an output: ``out/.video.mp4.lock``."""
+    folder, name = osp.split(osp.abspath(path.rstrip('/\\') or path))
+    return osp.join(folder, f'.{name}.lock')
+
+
+@contextlib.contextmanager
+def output_lock(path: str) -> Iterator:
+    """Hold an exclusive lock on the output ``path`` while the block runs.
+
+    The lock is a ``flock`` on a hidden file beside the output: the kernel
+    releases it when the holder exits in any way (SIGKILL included), so a
+    crash leaves no stale lock; the file is removed by its holder. A second
+    writer of the same output is refused at once. Missing folders of the
+    lock are created and, if still empty at the end, removed.
+
+    Raises:
+        OutputLockedError: Another process holds the lock.
+    """
+    import fcntl
+    lock = lock_path(path)
+    created = []
+    folder = osp.dirname(lock)
+    while not osp.isdir(folder):
+        created.append(folder)
+        folder = osp.dirname(folder)
+    for folder in reversed(created):
+        os.makedirs(folder, exist_ok=True)
+    while True:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise OutputLockedError(
+                f'output {path!r} is being written by another restore '
+                f'(lock {lock}); wait for it to finish or choose another '
+                'output') from None
+        try:  # the holder before us may have removed the file meanwhile
+            same = os.fstat(fd).st_ino == os.stat(lock).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)
+    try:
+        yield lock
+    finally:
+        with deferred_signals():
+            remove_quietly(lock)
+            os.close(fd)
+            for folder in created:  # only the empty ones this lock made
+                with contextlib.suppress(OSError):
+                    os.rmdir(folder)

@@ -390,3 +390,34 @@ def test_a_signal_mid_run_leaves_nothing(demo_data, ckpt, tmp_path, signum):
         f'error: interrupted by {name}: nothing written'
     assert 'Traceback' not in err
     assert snapshot(tmp_path) == before
+
+
+# ----------------------------------------------------------- one writer
+def test_a_second_writer_of_the_same_output_is_refused(tool, capsys, ckpt,
+                                                       clip, tmp_path):
+    from mmjffra.utils.safe_files import lock_path
+    out = tmp_path / 'new' / 'out'
+    lock = lock_path(str(out))
+    # another process restoring into out holds the lock beside it
+    os.makedirs(os.path.dirname(lock))
+    holder = subprocess.Popen([
+        sys.executable, '-c', 'import fcntl, os, sys, time; '
+        f'fd = os.open({lock!r}, os.O_RDWR | os.O_CREAT); '
+        'fcntl.flock(fd, fcntl.LOCK_EX); print("held", flush=True); '
+        'time.sleep(120)'
+    ],
+                              stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert holder.stdout.readline().strip() == 'held'
+        fails(tool, capsys, [JFFRA, ckpt, clip, out], 2,
+              'is being written by another restore', tmp_path)
+        # killed (no clean-up): the kernel frees the lock, no stale lock
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+        code, _, err = run(tool, capsys, JFFRA, ckpt, clip, out, '--end', 2)
+        assert code == 0, err
+        assert sorted(os.listdir(out.parent)) == ['out']  # lock removed
+    finally:
+        holder.kill()
+        holder.wait()
