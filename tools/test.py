@@ -18,7 +18,8 @@ from mmengine.runner import Runner
 
 from mmjffra.datasets import DatasetNotFoundError, check_dataset_paths
 from mmjffra.utils import setup_cpu_distributed
-from mmjffra.utils.config_checks import UnknownConfigKeyError, check_test_cfg
+from mmjffra.utils.config_checks import (BUILD_ERRORS, UnknownConfigKeyError,
+                                         build_error_line, check_test_cfg)
 from mmjffra.utils.safe_files import (Interrupted, atomic_output,
                                       remove_quietly, signals_as_exceptions,
                                       temp_sibling)
@@ -114,10 +115,10 @@ def main():
     try:  # the runner's own load is not strict: a foreign model would score
         from mmjffra.apis.checkpoint import (build_inference_model,
                                              load_generator_checkpoint)
-        from mmjffra.apis.errors import CheckpointMismatchError
+        from mmjffra.apis.errors import CheckpointMismatchError, ConfigError
         load_generator_checkpoint(
             build_inference_model(cfg).generator, args.checkpoint, args.config)
-    except CheckpointMismatchError as err:
+    except (CheckpointMismatchError, ConfigError) as err:
         fail(str(err))
 
     try:  # one line naming the path, not a traceback from the runner
@@ -128,7 +129,11 @@ def main():
 
     setup_cpu_distributed(cfg)
 
-    runner = Runner.from_cfg(cfg)
+    try:  # a misspelt type or argument: one line, not a traceback
+        runner = Runner.from_cfg(cfg)
+    except BUILD_ERRORS as err:
+        fail(f'cannot build the run of {args.config}: '
+             f'{build_error_line(err)}')
 
     print_colored_log(f'Working directory: {cfg.work_dir}')
     print_colored_log(f'Log directory: {runner._log_dir}')

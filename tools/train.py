@@ -20,6 +20,7 @@ from mmengine.runner import Runner
 
 from mmjffra.datasets import DatasetNotFoundError, check_dataset_paths
 from mmjffra.utils import setup_cpu_distributed
+from mmjffra.utils.config_checks import BUILD_ERRORS, build_error_line
 from mmjffra.utils.safe_checkpoints import (save_checkpoints_atomically,
                                             set_resume)
 
@@ -76,6 +77,12 @@ def main():
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
 
+    if args.amp and not torch.cuda.is_available():
+        print(
+            'error: --amp needs a CUDA GPU (mixed precision); this '
+            'machine has none',
+            file=sys.stderr)
+        sys.exit(2)
     if args.amp:
         optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
         if optim_wrapper == 'AmpOptimWrapper':
@@ -117,7 +124,14 @@ def main():
             dict(type='ConfineBestCheckpointHook')
         ]
 
-    runner = Runner.from_cfg(cfg)
+    try:  # a misspelt type or argument: one line, not a traceback
+        runner = Runner.from_cfg(cfg)
+    except BUILD_ERRORS as err:
+        print(
+            f'error: cannot build the run of {args.config}: '
+            f'{build_error_line(err)}',
+            file=sys.stderr)
+        sys.exit(2)
     # a checkpoint file is complete or absent (a killed save leaves none)
     save_checkpoints_atomically(runner)
 

@@ -16,6 +16,7 @@ from torch import nn
 from mmjffra.models.editors.rvrt.official_keys import released_rvrt_weights
 from mmjffra.models.flow_estimators import \
     random_weights_for_learned_estimators
+from mmjffra.utils.config_checks import BUILD_ERRORS, build_error_line
 from .errors import CheckpointMismatchError, ConfigError
 
 CONFIG_EXTS = ('.py', '.json', '.yaml', '.yml')
@@ -91,6 +92,10 @@ def build_inference_model(config: Config) -> nn.Module:
     Returns:
         nn.Module: The model wrapper, e.g. a ``JFFRA`` or MMagic's
         ``BasicVSR``.
+
+    Raises:
+        ConfigError: A module of the config cannot be built (an unknown
+            ``type``, argument or value), in one line.
     """
     model_cfg = config.model.copy()
     generator_cfg = model_cfg.generator
@@ -99,7 +104,11 @@ def build_inference_model(config: Config) -> nn.Module:
             generator_cfg[key] = None
     random_weights_for_learned_estimators(generator_cfg)
     model_cfg.pop('temporal_loss', None)
-    return MODELS.build(model_cfg).eval()
+    try:
+        return MODELS.build(model_cfg).eval()
+    except BUILD_ERRORS as err:  # a misspelt type or argument
+        raise ConfigError(f'cannot build the model of the config: '
+                          f'{build_error_line(err)}') from err
 
 
 def generator_state_dict(state: Dict) -> Dict:

@@ -1,6 +1,7 @@
 # Copyright (c) mmjffra contributors. All rights reserved.
 """Traps of train.py, test.py and publish_model.py a new user hit."""
 import os
+import re
 
 import pytest
 import torch
@@ -90,3 +91,48 @@ def test_publish_model_refuses_a_checkpoint_that_runs_code(tmp_path, capsys):
                  tmp_path / 'evil.pth', tmp_path / 'pub.pth')
     assert not evil.marker.exists()
     assert not list(tmp_path.glob('pub*'))
+
+
+TYPOS = [
+    ('model.generator.type=JFFRANett', 'JFFRANett is not in the mmagic::model'
+     ' registry'),
+    ('model.generator.mid_channelz=8', "unexpected keyword argument "
+     "'mid_channelz'"),
+    ('model.generator.flow_estimator.preset=ultrafats',
+     "preset must be one of ['fast', 'medium', 'ultrafast'], got 'ultrafats'"),
+]
+
+
+@pytest.mark.parametrize('option, message', TYPOS)
+def test_config_typos_are_one_line(option, message, tiny_data, tmp_path,
+                                   capsys):
+    opts = data_options(Config.fromfile(DEMO), tiny_data) + [option]
+    ckpt = REPO / 'weights' / 'jffra-small-x4_skvideo-6589d868.pth'
+    for tool, args in (('tools/train.py', [DEMO]), ('tools/test.py',
+                                                    [DEMO, ckpt])):
+        run_tool(
+            tool,
+            *args,
+            '--work-dir',
+            tmp_path / 'w',
+            '--cfg-options',
+            *opts,
+            code=2)
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and message in err[0], (tool, err)
+    from mmjffra.apis import VideoRestorer
+    from mmjffra.apis.errors import ConfigError
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        VideoRestorer(
+            str(DEMO), str(ckpt), cfg_options=dict([option.split('=')]))
+
+
+@pytest.mark.skipif(
+    torch.cuda.is_available(), reason='the refusal of a CPU-only machine')
+def test_amp_on_the_cpu_is_one_line(tmp_path, capsys):
+    run_tool('tools/train.py', DEMO, '--amp', '--work-dir', tmp_path, code=2)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        'error: --amp needs a CUDA GPU (mixed precision); this '
+        'machine has none'
+    ]
