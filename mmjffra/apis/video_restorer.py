@@ -297,16 +297,23 @@ class VideoRestorer:
                       audio: bool) -> int:
         from mmengine.dist import get_world_size
 
-        from .video_io import FrameWriter
+        from .video_io import FrameReader, FrameWriter
         fps = fps or reader.fps
         audio_from = src if audio else None
         audio_start = start / reader.fps
+        context = self.spec.radius if self.spec.temporal == 'window' \
+            else self.clip.chunk_overlap
         if get_world_size() > 1:
-            context = self.spec.radius if self.spec.temporal == 'window' \
-                else self.clip.chunk_overlap
             return restore_file_ranks(self.restore_stream, self.segments,
                                       context, reader, dst, codec, crf,
                                       progress, fps, audio_from, audio_start)
+        # a cut (--start/--end) reads the context frames around it, so that
+        # its first and last frames are restored as in the whole clip
+        stop = reader.end if reader.total is None else start + reader.total
+        count = None if stop is None else stop - start
+        first = max(0, start - context)
+        frames = FrameReader(src, first,
+                             None if stop is None else stop + context)
         bar = RestoreProgress(reader.total, progress)
         with FrameWriter(
                 dst,
@@ -318,7 +325,7 @@ class VideoRestorer:
                 audio_start=audio_start,
                 first_index=start,
                 src=src) as writer:
-            for frame in self.restore_stream(reader):
+            for frame in self.restore_stream(frames, start - first, count):
                 writer.write(frame)
                 bar.update()
         bar.close()

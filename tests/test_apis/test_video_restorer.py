@@ -216,3 +216,17 @@ def test_frame_folder_in_natural_order(tmp_path):
             VideoInputError, match="'01.png' and '1.png'|"
             "'1.png' and '01.png'"):
         FrameReader(str(other))
+
+
+def test_a_cut_reads_its_context(demo_data, checkpoint, tmp_path):
+    """--start/--end restore the cut's first and last frames with their
+    neighbours, as in the whole clip (not as clip ends)."""
+    folder = demo_data / 'BIx4/carphone_val'
+    restorer = VideoRestorer(CONFIG, checkpoint)
+    restorer.restore_file(str(folder), str(tmp_path / 'all'), end=8)
+    restorer.restore_file(str(folder), str(tmp_path / 'cut'), start=3, end=6)
+    cut = sorted((tmp_path / 'cut').glob('*.png'))
+    assert [p.name for p in cut] == [f'{i:08d}.png' for i in range(3, 6)]
+    for path in cut:
+        whole = cv2.imread(str(tmp_path / 'all' / path.name))
+        np.testing.assert_array_equal(cv2.imread(str(path)), whole)
