@@ -71,8 +71,15 @@ def parse_args(argv=None):
         '--noise-sigma',
         type=float,
         help='noise level (0-255) for non-blind denoising models')
-    parser.add_argument('--start', type=int, default=0, help='first frame')
-    parser.add_argument('--end', type=int, help='stop before this frame')
+    parser.add_argument(
+        '--start',
+        type=int,
+        default=0,
+        help='first frame, counted by position from 0 (the first frame of '
+        'the video, or of the folder in natural order); a folder output '
+        'keeps the input frames\' own numbers')
+    parser.add_argument(
+        '--end', type=int, help='stop before this frame (by position)')
     parser.add_argument(
         '--fps',
         type=float,

@@ -5,7 +5,7 @@ import os
 import os.path as osp
 import re
 import warnings
-from typing import Iterator, List, Optional
+from typing import Iterator, List, Optional, Sequence
 
 import cv2
 import numpy as np
@@ -131,6 +131,27 @@ class FrameReader:
         if self.total is not None:
             stop = self.total if end is None else min(end, self.total)
             self.total = max(0, stop - start)
+
+    def frame_numbers(self) -> Optional[List[int]]:
+        """The numbers in the names of a folder's frames of ``[start,
+        end)``: ffmpeg's ``00001.png`` is 1 and gaps are kept. The number
+        is the last digit run that changes from frame to frame; None for a
+        video file or names without such a run (numbered by position)."""
+        if not self.is_folder:
+            return None
+        runs = [[int(d) for d in re.findall(r'\d+', osp.basename(p))]
+                for p in self.files]
+        width = min(map(len, runs))
+        varying = [i for i in range(width) if len({r[i]
+                                                   for r in runs}) > 1
+                   ] or ([width - 1] if width and len(runs) == 1 else [])
+        if not varying:
+            return None
+        numbers = [r[varying[-1]] for r in runs]
+        if len(set(numbers)) < len(numbers):
+            return None
+        stop = self.end if self.end is not None else len(numbers)
+        return numbers[self.start:stop]
 
     def __iter__(self) -> Iterator[np.ndarray]:
         count = 0
@@ -270,6 +291,9 @@ class FrameWriter:
             (the first restored frame's time). Default: 0.
         first_index (int): Number of the first PNG of a folder output.
             Default: 0.
+        numbers (Sequence[int], optional): The number of each PNG of a
+            folder output, in order (the input frames' own numbers);
+            ``first_index`` then is not used. Default: None.
         b_frames (bool): Allow B-frames (x264/x265). Parts that are joined
             without re-encoding are written without. Default: True.
         direct (bool): Write to ``path`` itself (a part of a joint output
@@ -286,6 +310,7 @@ class FrameWriter:
                  audio_from: Optional[str] = None,
                  audio_start: float = 0.,
                  first_index: int = 0,
+                 numbers: Optional[Sequence[int]] = None,
                  b_frames: bool = True,
                  direct: bool = False,
                  src: Optional[str] = None) -> None:
@@ -304,6 +329,7 @@ class FrameWriter:
         self.audio_from = audio_from if self.is_video else None
         self.audio_start = audio_start
         self.first_index = first_index
+        self.numbers = numbers
         self.b_frames = b_frames
         self.count = 0
         self.files: List[str] = []
@@ -342,7 +368,9 @@ class FrameWriter:
     def write(self, frame: np.ndarray) -> None:
         """Write one (h, w, 3) RGB uint8 frame."""
         if not self.is_video:
-            name = f'{self.first_index + self.count:08d}.png'
+            number = self.first_index + self.count if self.numbers is None \
+                else self.numbers[self.count]
+            name = f'{number:08d}.png'
             ok, data = cv2.imencode('.png',
                                     cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
             if not ok:

@@ -324,6 +324,7 @@ class VideoRestorer:
                 audio_from=audio_from,
                 audio_start=audio_start,
                 first_index=start,
+                numbers=reader.frame_numbers(),
                 src=src) as writer:
             for frame in self.restore_stream(frames, start - first, count):
                 writer.write(frame)

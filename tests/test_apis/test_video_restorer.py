@@ -230,3 +230,25 @@ def test_a_cut_reads_its_context(demo_data, checkpoint, tmp_path):
     for path in cut:
         whole = cv2.imread(str(tmp_path / 'all' / path.name))
         np.testing.assert_array_equal(cv2.imread(str(path)), whole)
+
+
+def test_a_folder_output_keeps_the_input_numbers(demo_data, checkpoint,
+                                                 tmp_path):
+    """ffmpeg's 1-based names and gaps (1, 2, 6, 10) are kept."""
+    src = tmp_path / 'in'
+    src.mkdir()
+    files = sorted((demo_data / 'BIx4/carphone_val').glob('*.png'))[:4]
+    for number, f in zip((1, 2, 6, 10), files):
+        (src / f'{number:05d}.png').write_bytes(f.read_bytes())
+    restorer = VideoRestorer(CONFIG, checkpoint)
+    restorer.restore_file(str(src), str(tmp_path / 'out'))
+    assert sorted(p.name for p in (tmp_path / 'out').glob('*.png')) == [
+        f'{n:08d}.png' for n in (1, 2, 6, 10)
+    ]
+    # --start/--end count by position: the 2nd and 3rd frames
+    restorer.restore_file(str(src), str(tmp_path / 'cut'), start=1, end=3)
+    assert sorted(p.name for p in (tmp_path / 'cut').glob('*.png')) == [
+        '00000002.png', '00000006.png'
+    ]
+    assert FrameReader(str(src), 1, 3).frame_numbers() == [2, 6]
+    assert FrameReader(str(src)).frame_numbers() == [1, 2, 6, 10]
