@@ -4,7 +4,7 @@
 MMagic's runners reach a plugin only through ``custom_imports =
 dict(imports=['mmjffra'])`` in a config, so whatever the plugin needs before
 a runner builds anything happens on import. ``import mmjffra`` does exactly
-three things (the README's "Set-up" section lists them too;
+four things (the README's "Set-up" section lists them too;
 ``tests/test_utils/test_import_effects.py`` checks them):
 
 1. registers its models, transforms, datasets and metrics into MMagic's
@@ -22,16 +22,21 @@ three things (the README's "Set-up" section lists them too;
    numpy's array/scalar reconstructors and the dtype classes it names, and a
    ``getattr`` restricted to ``HistoryBuffer`` statistics), so that
    ``tools/test.py`` and ``--resume`` read MMEngine checkpoints without
-   turning ``weights_only`` off. Nothing else becomes loadable.
+   turning ``weights_only`` off. Nothing else becomes loadable;
+4. registers a loader of local ``.safetensors`` files with MMEngine's
+   ``CheckpointLoader`` (:mod:`mmjffra.utils.safetensors_checkpoints`):
+   weights-only files, no pickle.
 """
 from .ops.ext_finder import install as _install_mmcv_ext_finder
 
 _install_mmcv_ext_finder()
 
 from .utils import register_checkpoint_safe_globals  # noqa: E402
+from .utils import register_safetensors_loader  # noqa: E402
 from .version import __version__, version_info  # noqa: E402
 
 register_checkpoint_safe_globals()
+register_safetensors_loader()
 
 from . import apis, datasets, engine, evaluation, models  # noqa: E402,F401
 

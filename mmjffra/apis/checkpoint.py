@@ -69,9 +69,15 @@ def check_checkpoint_file(checkpoint: str) -> None:
         raise CheckpointMismatchError(
             f'checkpoint {checkpoint!r} is a config file: {SWAPPED}')
     with open(checkpoint, 'rb') as f:
-        head = f.read(4)
-    # torch.save writes a zip archive, or a pickle (protocol 2+: 0x80)
-    if not head.startswith((b'PK\x03\x04', b'\x80')):
+        head = f.read(9)
+    # torch.save writes a zip archive, or a pickle (protocol 2+: 0x80);
+    # safetensors an 8-byte header length, then its JSON header
+    if checkpoint.lower().endswith('.safetensors'):
+        if head[8:9] != b'{':
+            raise CheckpointMismatchError(
+                f'cannot read checkpoint {checkpoint!r}: it is not a '
+                'safetensors file')
+    elif not head.startswith((b'PK\x03\x04', b'\x80')):
         raise CheckpointMismatchError(
             f'cannot read checkpoint {checkpoint!r}: it is not a PyTorch '
             'checkpoint (a file written by torch.save)')

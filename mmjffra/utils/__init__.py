@@ -2,8 +2,10 @@
 from .checkpoint_safety import (checkpoint_safe_globals,
                                 register_checkpoint_safe_globals)
 from .dist_utils import setup_cpu_distributed
+from .safetensors_checkpoints import (register_safetensors_loader,
+                                      save_safetensors)
 
 __all__ = [
     'checkpoint_safe_globals', 'register_checkpoint_safe_globals',
-    'setup_cpu_distributed'
+    'setup_cpu_distributed', 'register_safetensors_loader', 'save_safetensors'
 ]

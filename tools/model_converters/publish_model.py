@@ -29,6 +29,10 @@ def parse_args():
     parser.add_argument('checkpoint', help='training checkpoint')
     parser.add_argument('out', help='output file (the hash is appended)')
     parser.add_argument(
+        '--safetensors',
+        action='store_true',
+        help='also write the weights as .safetensors (same hash rule)')
+    parser.add_argument(
         '--half',
         action='store_true',
         help='store float weights as float16 (half the file; loading casts '
@@ -70,6 +74,15 @@ def main():
     os.replace(tmp, final)
     print(f'{final} ({osp.getsize(final) / 1e6:.2f} MB, '
           f'{sum(v.numel() for v in state.values())} parameters)')
+    if args.safetensors:
+        from mmjffra.utils import save_safetensors
+        tmp = f'{stem}.tmp.safetensors'
+        save_safetensors(tmp, state, keep)
+        with open(tmp, 'rb') as f:
+            digest = hashlib.sha256(f.read()).hexdigest()[:8]
+        final = f'{stem}-{digest}.safetensors'
+        os.replace(tmp, final)
+        print(f'{final} ({osp.getsize(final) / 1e6:.2f} MB)')
 
 
 if __name__ == '__main__':
