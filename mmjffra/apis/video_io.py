@@ -238,6 +238,31 @@ def audio_streams(path: str) -> int:
         return 0
 
 
+def audio_fits(src: str, dst: str) -> bool:
+    """Whether a video output of ``dst``'s container can hold the first
+    audio stream of ``src`` as it is (stream copy): a probe file of that
+    container in the temporary folder gets the stream and one packet."""
+    import tempfile
+
+    import av
+    fd, probe = tempfile.mkstemp(suffix=osp.splitext(dst)[1])
+    os.close(fd)
+    try:
+        with av.open(src) as inp:
+            stream = inp.streams.audio[0]
+            packet = next((p for p in inp.demux(stream) if p.size), None)
+            with av.open(probe, 'w') as out:
+                copy = out.add_stream_from_template(stream)
+                if packet is not None:
+                    packet.stream = copy
+                    out.mux(packet)
+        return True
+    except (av.error.FFmpegError, ValueError, TypeError):
+        return False
+    finally:
+        os.remove(probe)
+
+
 def copy_audio(src, out, stream, start: float, seconds: float) -> None:
     """Mux the audio packets of ``src`` (an open input container) from
     ``start`` for ``seconds`` into ``stream`` of ``out``, shifted to start

@@ -1,6 +1,8 @@
 # Copyright (c) mmjffra contributors. All rights reserved.
 """Restore a user's video of any length and size, frame by frame."""
 import itertools
+import os.path as osp
+import warnings
 from typing import Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 import numpy as np
@@ -15,7 +17,7 @@ from .arguments import (check_restorer_args, configured_max_windows,
                         parse_device)
 from .checkpoint import (build_inference_model, check_checkpoint_file,
                          load_config, load_generator_checkpoint)
-from .errors import ArgumentError, CheckpointMismatchError
+from .errors import ArgumentError, CheckpointMismatchError, RestoreWarning
 from .progress import RestoreProgress
 from .ranks import restore_file_ranks, split_segments
 from .streaming import FrameBuffer, stream_chunks, stream_windows
@@ -297,8 +299,19 @@ class VideoRestorer:
                       audio: bool) -> int:
         from mmengine.dist import get_world_size
 
-        from .video_io import FrameReader, FrameWriter
+        from .restore_output import is_video_path
+        from .video_io import (FrameReader, FrameWriter, audio_fits,
+                               audio_streams)
         fps = fps or reader.fps
+        if audio and is_video_path(dst) and audio_streams(src) and \
+                not audio_fits(src, dst):
+            warnings.warn(
+                RestoreWarning(
+                    f'the audio of {src!r} cannot go into a '
+                    f'{osp.splitext(dst)[1]} file without re-encoding: '
+                    f'{dst!r} is written without audio (an .mkv or .mp4 '
+                    'output keeps it; --no-audio silences this warning)'))
+            audio = False
         audio_from = src if audio else None
         audio_start = start / reader.fps
         context = self.spec.radius if self.spec.temporal == 'window' \

@@ -311,3 +311,25 @@ def test_sizes_a_network_cannot_take_are_padded():
     padded = [np.pad(f, ((0, 2), (0, 0), (0, 0)), mode='edge') for f in frames]
     ref = list(restorer.restore_stream(padded))
     np.testing.assert_array_equal(out[2], ref[2][:136])
+
+
+def test_audio_the_container_cannot_hold_is_dropped_with_a_warning(
+        demo_data, tmp_path):
+    from mmjffra.apis.errors import RestoreWarning
+    frames = frames_of(demo_data, 4, (48, 40))
+    src = tmp_path / 'with_audio.mp4'
+    write_video_with_audio(src, frames, fps=10)
+    restorer = VideoRestorer(JFFRA)
+    for name in ('out.y4m', 'out.webm', 'out.mpg'):
+        with pytest.warns(RestoreWarning, match='without audio'):
+            assert restorer.restore_file(str(src), str(tmp_path / name)) == 4
+        assert len(list(FrameReader(str(tmp_path / name)))) == 4
+    with av.open(str(tmp_path / 'out.mpg')) as c:  # mpeg: no AAC
+        assert len(c.streams.audio) == 0
+    # mkv holds AAC: copied, no warning
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter('error', RestoreWarning)
+        restorer.restore_file(str(src), str(tmp_path / 'out.mkv'))
+    with av.open(str(tmp_path / 'out.mkv')) as c:
+        assert len(c.streams.audio) == 1
