@@ -107,6 +107,7 @@ class FrameReader:
         self.is_folder = osp.isdir(path)
         self.fps = 25.
         self.expected = None  # frames the container's header announces
+        self.decode_error = None  # why decoding stopped early, if it did
         if self.is_folder:
             self.files = sorted_frames(path)
             if not self.files:
@@ -177,6 +178,11 @@ class FrameReader:
                 f'{self.path!r} ended after {decoded} of the '
                 f'{self.expected} frames its header announces (a truncated '
                 f'file?): {count} frames restored', RestoreWarning)
+        elif self.decode_error:
+            warnings.warn(
+                f'{self.path!r} stopped decoding after {decoded} frames (a '
+                f'truncated file?): {self.decode_error}; {count} frames '
+                'restored', RestoreWarning)
 
     def _frames(self):
         if self.is_folder:
@@ -185,19 +191,61 @@ class FrameReader:
                     continue
                 if self.end is not None and index >= self.end:
                     return
-                img = cv2.imread(file, cv2.IMREAD_COLOR)
+                img = cv2.imread(
+                    file, cv2.IMREAD_UNCHANGED
+                    if index == self.start else cv2.IMREAD_COLOR)
                 if img is None:
                     raise VideoInputError(f'cannot read frame {file!r}')
+                if index == self.start:
+                    img = self._first_as_bgr(img, file)
                 yield index, cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
             return
         import av
+        index = -1
         try:
             with av.open(self.path) as container:
                 for index, frame in enumerate(container.decode(video=0)):
+                    if index == 0:
+                        self._warn_dropped_depth(frame.format.name)
                     yield index, frame.to_ndarray(format='rgb24')
         except av.error.FFmpegError as err:
-            raise VideoInputError(
-                f'cannot decode video {self.path!r}: {err}') from err
+            if index < 0:
+                raise VideoInputError(
+                    f'cannot decode video {self.path!r}: {err}') from err
+            # a file cut mid-packet: what decoded is restored (__iter__
+            # warns once)
+            self.decode_error = ' '.join(str(err).split())
+
+    def _first_as_bgr(self, img: np.ndarray, file: str) -> np.ndarray:
+        """The first frame, read unchanged, as ``IMREAD_COLOR`` gives it;
+        say once that alpha or 16 bits are not restored."""
+        alpha = img.ndim == 3 and img.shape[2] == 4
+        deep = img.dtype != np.uint8
+        if alpha or deep:
+            what = ' and '.join(
+                w for w, on in (('an alpha channel', alpha),
+                                (f'{8 * img.dtype.itemsize}-bit depth', deep))
+                if on)
+            warnings.warn(
+                f'frame {file!r} has {what}: it is not restored; frames '
+                'are read and written as 8-bit RGB', RestoreWarning)
+        return cv2.imread(file, cv2.IMREAD_COLOR)
+
+    def _warn_dropped_depth(self, pixel_format: str) -> None:
+        """Say once that alpha or a bit depth above 8 is not restored."""
+        import av
+        desc = av.VideoFormat(pixel_format)
+        alpha = pixel_format.startswith(
+            ('yuva', 'rgba', 'bgra', 'argb', 'abgr', 'gbrap', 'ya'))
+        deep = any(c.bits > 8 for c in desc.components)
+        if alpha or deep:
+            what = ' and '.join(
+                w for w, on in (('its alpha channel', alpha),
+                                (f'{max(c.bits for c in desc.components)}'
+                                 '-bit depth', deep)) if on)
+            warnings.warn(
+                f'{self.path!r} ({pixel_format}): {what} is not restored; '
+                'frames are read and written as 8-bit RGB', RestoreWarning)
 
 
 def check_restore_paths(src: str,

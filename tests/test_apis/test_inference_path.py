@@ -333,3 +333,34 @@ def test_audio_the_container_cannot_hold_is_dropped_with_a_warning(
         restorer.restore_file(str(src), str(tmp_path / 'out.mkv'))
     with av.open(str(tmp_path / 'out.mkv')) as c:
         assert len(c.streams.audio) == 1
+
+
+def test_a_video_cut_mid_packet_restores_what_decodes(tmp_path):
+    from mmjffra.apis.errors import RestoreWarning
+    full, cut = tmp_path / 'full.mp4', tmp_path / 'cut.mp4'
+    rng = np.random.default_rng(0)
+    with av.open(str(full), 'w', options={'movflags': 'faststart'}) as c:
+        stream = c.add_stream('libx264', rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, 'yuv420p'
+        for _ in range(12):
+            img = rng.integers(0, 255, (48, 64, 3), dtype=np.uint8)
+            c.mux(stream.encode(av.VideoFrame.from_ndarray(img, 'rgb24')))
+        c.mux(stream.encode())
+    data = full.read_bytes()
+    cut.write_bytes(data[:int(len(data) * 0.7)])  # inside a packet
+    with pytest.warns(RestoreWarning, match='truncated') as record:
+        frames = list(FrameReader(str(cut)))
+    assert 0 < len(frames) < 12
+    assert len([w for w in record if w.category is RestoreWarning]) == 1
+
+
+def test_alpha_and_16_bit_are_said(tmp_path):
+    from mmjffra.apis.errors import RestoreWarning
+    for i in range(2):
+        assert cv2.imwrite(
+            str(tmp_path / f'{i}.png'),
+            np.full((8, 8, 4), 4000 * (i + 1), np.uint16))
+    with pytest.warns(RestoreWarning, match='alpha channel and 16-bit'):
+        frames = list(FrameReader(str(tmp_path)))
+    assert frames[0].dtype == np.uint8 and frames[0].shape == (8, 8, 3)
+    assert frames[1][0, 0, 0] == round(8000 / 257)  # as IMREAD_COLOR gives
