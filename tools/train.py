@@ -16,13 +16,12 @@ import sys
 import torch
 from mmagic.utils import print_colored_log
 from mmengine.config import Config, DictAction
-from mmengine.runner import Runner
+from mmengine.registry import RUNNERS
 
 from mmjffra.datasets import DatasetNotFoundError, check_dataset_paths
 from mmjffra.utils import setup_cpu_distributed
 from mmjffra.utils.config_checks import BUILD_ERRORS, build_error_line
-from mmjffra.utils.safe_checkpoints import (save_checkpoints_atomically,
-                                            set_resume)
+from mmjffra.utils.safe_checkpoints import set_resume
 
 
 def parse_args():
@@ -124,16 +123,16 @@ def main():
             dict(type='ConfineBestCheckpointHook')
         ]
 
+    # checkpoints complete or absent (a killed save leaves none)
+    cfg.setdefault('runner_type', 'AtomicCheckpointRunner')
     try:  # a misspelt type or argument: one line, not a traceback
-        runner = Runner.from_cfg(cfg)
+        runner = RUNNERS.build(cfg)
     except BUILD_ERRORS as err:
         print(
             f'error: cannot build the run of {args.config}: '
             f'{build_error_line(err)}',
             file=sys.stderr)
         sys.exit(2)
-    # a checkpoint file is complete or absent (a killed save leaves none)
-    save_checkpoints_atomically(runner)
 
     print_colored_log(f'Working directory: {cfg.work_dir}')
     print_colored_log(f'Log directory: {runner._log_dir}')

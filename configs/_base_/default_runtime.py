@@ -11,6 +11,8 @@
 _base_ = 'mmagic::_base_/default_runtime.py'
 
 custom_imports = dict(imports=['mmjffra'], allow_failed_imports=False)
+# checkpoints written beside their name and renamed when complete
+runner_type = 'AtomicCheckpointRunner'
 default_hooks = dict(checkpoint=dict(out_dir=None, save_best=None))
 
 # What MMagic's VideoRestorationInferencer (MMagicInferencer) reads to load a

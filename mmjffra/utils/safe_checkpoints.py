@@ -9,7 +9,7 @@ run killed while saving leaves a truncated ``iter_N.pth`` (and possibly an
 empty ``last_checkpoint``), and ``--resume`` then fails, or starts again
 from scratch.
 
-- :func:`save_checkpoints_atomically` makes ``runner.save_checkpoint``
+- :class:`AtomicCheckpointMixin` makes a runner's ``save_checkpoint``
   write a hidden sibling, flush it and rename it into place: a checkpoint
   file is complete or absent, and ``last_checkpoint`` (written after the
   save) names only complete ones.
@@ -17,7 +17,6 @@ from scratch.
   the one ``last_checkpoint`` names if it loads, else the newest of the
   work dir's ``iter_N``/``epoch_N`` files that loads.
 """
-import functools
 import glob
 import os
 import os.path as osp
@@ -29,16 +28,14 @@ from .safe_files import remove_quietly, replace_durably, temp_sibling
 _STEP = re.compile(r'^(?:iter|epoch)_(\d+)\.pth$')
 
 
-def save_checkpoints_atomically(runner) -> None:
-    """Make ``runner.save_checkpoint`` (every hook's way to save) write
-    each checkpoint to a hidden sibling and rename it into place when it
-    is complete; a failure or a signal removes the sibling."""
-    save = runner.save_checkpoint
-    if getattr(save, 'atomic', False):
-        return
+class AtomicCheckpointMixin:
+    """``save_checkpoint`` (every hook's way to save) writes each
+    checkpoint to a hidden sibling and renames it into place when it is
+    complete; a failure or a signal removes the sibling. Mixed into a
+    runner (:class:`mmjffra.engine.AtomicCheckpointRunner`)."""
 
-    @functools.wraps(save)
-    def atomic_save(out_dir, filename, *args, **kwargs):
+    def save_checkpoint(self, out_dir, filename, *args, **kwargs):
+        save = super().save_checkpoint
         if '://' in str(out_dir):  # remote backends: theirs to handle
             return save(out_dir, filename, *args, **kwargs)
         final = osp.join(out_dir, filename)
@@ -50,9 +47,6 @@ def save_checkpoints_atomically(runner) -> None:
         except BaseException:
             remove_quietly(tmp)
             raise
-
-    atomic_save.atomic = True
-    runner.save_checkpoint = atomic_save
 
 
 def checkpoint_problem(path: str) -> Optional[str]:

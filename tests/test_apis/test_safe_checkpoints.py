@@ -12,8 +12,8 @@ import torch
 from conftest import REPO
 from test_restore_safety import snapshot
 
-from mmjffra.utils.safe_checkpoints import (latest_complete_checkpoint,
-                                            save_checkpoints_atomically,
+from mmjffra.utils.safe_checkpoints import (AtomicCheckpointMixin,
+                                            latest_complete_checkpoint,
                                             set_resume)
 
 JFFRA = 'configs/demo/jffra-small_1xb2-1000i_carphone-bix4.py'
@@ -48,8 +48,11 @@ class Saver:
 
 
 def test_a_failed_save_leaves_the_previous_checkpoints(tmp_path):
-    runner = Saver()
-    save_checkpoints_atomically(runner)
+
+    class AtomicSaver(AtomicCheckpointMixin, Saver):
+        pass
+
+    runner = AtomicSaver()
     runner.save_checkpoint(str(tmp_path), 'iter_1.pth', meta={'iter': 1})
     assert sorted(os.listdir(tmp_path)) == ['iter_1.pth']
     before = snapshot(tmp_path)
@@ -148,3 +151,19 @@ def test_test_tool_refuses_unknown_keys_and_bad_out(tmp_path):
         assert code == 2 and message in lines[-1], err
         assert 'Traceback' not in err
         assert snapshot(tmp_path) == before
+
+
+def test_runner_type_gives_the_atomic_runner(tmp_path):
+    """Our runtime base picks the atomic runner: RUNNERS.build (what
+    tools/train.py and mim run) builds it from the config alone."""
+    from mmengine.config import Config
+    from mmengine.registry import RUNNERS
+
+    from mmjffra.engine import AtomicCheckpointRunner
+    cfg = Config.fromfile(REPO / JFFRA)
+    assert cfg.runner_type == 'AtomicCheckpointRunner'
+    cfg.work_dir = str(tmp_path)
+    runner = RUNNERS.build(cfg)
+    assert isinstance(runner, AtomicCheckpointRunner)
+    runner.save_checkpoint(str(tmp_path), 'iter_0.pth')
+    assert sorted(p.name for p in tmp_path.glob('*.pth')) == ['iter_0.pth']
