@@ -10,19 +10,7 @@ import os
 import os.path as osp
 import sys
 
-import torch
-from mmagic.utils import print_colored_log
-from mmengine.config import Config, DictAction
-from mmengine.hooks import Hook
-from mmengine.runner import Runner
-
-from mmjffra.datasets import DatasetNotFoundError, check_dataset_paths
-from mmjffra.utils import setup_cpu_distributed
-from mmjffra.utils.config_checks import (BUILD_ERRORS, UnknownConfigKeyError,
-                                         build_error_line, check_test_cfg)
-from mmjffra.utils.safe_files import (Interrupted, atomic_output,
-                                      remove_quietly, signals_as_exceptions,
-                                      temp_sibling)
+from mmengine.config import DictAction
 
 OUT_EXTS = ('.json', '.yaml', '.yml', '.pkl', '.pickle')
 
@@ -70,6 +58,7 @@ def check_out(out: str, *inputs: str) -> None:
     config nor the checkpoint (it is replaced only when complete)."""
     if not out.lower().endswith(OUT_EXTS):
         fail(f'--out {out!r}: give a .json, .yaml or .pkl file')
+    from mmjffra.utils.safe_files import remove_quietly, temp_sibling
     if any(osp.realpath(out) == osp.realpath(p) for p in inputs):
         fail(f'--out {out!r} is an input of this test: give another file')
     if osp.isdir(out):
@@ -87,7 +76,21 @@ def check_out(out: str, *inputs: str) -> None:
 
 
 def main():
-    args = parse_args()
+    args = parse_args()  # --help and argument errors before the imports
+
+    import torch
+    from mmagic.utils import print_colored_log
+    from mmengine.config import Config
+    from mmengine.hooks import Hook
+    from mmengine.runner import Runner
+
+    from mmjffra.datasets import DatasetNotFoundError, check_dataset_paths
+    from mmjffra.utils import setup_cpu_distributed
+    from mmjffra.utils.config_checks import (BUILD_ERRORS,
+                                             UnknownConfigKeyError,
+                                             build_error_line, check_test_cfg)
+    from mmjffra.utils.safe_files import (Interrupted, atomic_output,
+                                          signals_as_exceptions)
 
     if not osp.isfile(args.checkpoint):
         fail(f'checkpoint {args.checkpoint!r} does not exist')

@@ -13,15 +13,7 @@ import os
 import os.path as osp
 import sys
 
-import torch
-from mmagic.utils import print_colored_log
-from mmengine.config import Config, DictAction
-from mmengine.registry import RUNNERS
-
-from mmjffra.datasets import DatasetNotFoundError, check_dataset_paths
-from mmjffra.utils import setup_cpu_distributed
-from mmjffra.utils.config_checks import BUILD_ERRORS, build_error_line
-from mmjffra.utils.safe_checkpoints import set_resume
+from mmengine.config import DictAction
 
 
 def parse_args():
@@ -62,7 +54,17 @@ def parse_args():
 
 
 def main():
-    args = parse_args()
+    args = parse_args()  # --help and argument errors before the imports
+
+    import torch
+    from mmagic.utils import print_colored_log
+    from mmengine.config import Config
+    from mmengine.registry import RUNNERS
+
+    from mmjffra.datasets import DatasetNotFoundError, check_dataset_paths
+    from mmjffra.utils import setup_cpu_distributed
+    from mmjffra.utils.config_checks import BUILD_ERRORS, build_error_line
+    from mmjffra.utils.safe_checkpoints import set_resume
 
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher

@@ -140,3 +140,23 @@ def test_amp_on_the_cpu_is_one_line(tmp_path, capsys):
         'error: --amp needs a CUDA GPU (mixed precision); this '
         'machine has none'
     ]
+
+
+@pytest.mark.parametrize('tool', ['tools/train.py', 'tools/test.py'])
+def test_help_comes_before_the_toolbox_imports(tool):
+    import subprocess
+    import sys
+    probe = ('import runpy, sys\n'
+             f'sys.argv = [{tool!r}, "--help"]\n'
+             'try:\n'
+             f'    runpy.run_path({tool!r}, run_name="__main__")\n'
+             'except SystemExit:\n'
+             '    pass\n'
+             'print(sorted(m for m in ("torch", "mmagic", "mmjffra") '
+             'if m in sys.modules))\n')
+    out = subprocess.run([sys.executable, '-c', probe],
+                         cwd=REPO,
+                         capture_output=True,
+                         text=True,
+                         check=True).stdout
+    assert 'usage:' in out and out.strip().splitlines()[-1] == '[]', out
