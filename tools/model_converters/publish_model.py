@@ -81,6 +81,7 @@ def main():
         with open(tmp, 'rb') as f:
             digest = hashlib.sha256(f.read()).hexdigest()[:8]
         final = f'{stem}-{digest}.safetensors'
+        os.chmod(tmp, 0o644)  # as torch.save's file
         os.replace(tmp, final)
         print(f'{final} ({osp.getsize(final) / 1e6:.2f} MB)')
 
