@@ -115,6 +115,12 @@ def main():
                                 osp.splitext(osp.basename(args.config))[0])
 
     cfg.load_from = args.checkpoint
+    try:  # one line naming the path, not a traceback from the runner
+        check_dataset_paths(cfg, ('test_dataloader', ))
+    except DatasetNotFoundError as err:
+        print(f'error: {err}', file=sys.stderr)
+        sys.exit(2)
+
     try:  # the runner's own load is not strict: a foreign model would score
         from mmjffra.apis.checkpoint import (build_inference_model,
                                              load_generator_checkpoint)
@@ -123,12 +129,6 @@ def main():
             build_inference_model(cfg).generator, args.checkpoint, args.config)
     except (CheckpointMismatchError, ConfigError) as err:
         fail(str(err))
-
-    try:  # one line naming the path, not a traceback from the runner
-        check_dataset_paths(cfg, ('test_dataloader', ))
-    except DatasetNotFoundError as err:
-        print(f'error: {err}', file=sys.stderr)
-        sys.exit(2)
 
     setup_cpu_distributed(cfg)
 

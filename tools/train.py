@@ -59,7 +59,7 @@ def main():
     import torch
     from mmagic.utils import print_colored_log
     from mmengine.config import Config
-    from mmengine.registry import RUNNERS
+    from mmengine.registry import RUNNERS, init_default_scope
 
     from mmjffra.datasets import DatasetNotFoundError, check_dataset_paths
     from mmjffra.utils import setup_cpu_distributed
@@ -127,6 +127,7 @@ def main():
 
     # checkpoints complete or absent (a killed save leaves none)
     cfg.setdefault('runner_type', 'AtomicCheckpointRunner')
+    init_default_scope(cfg.get('default_scope', 'mmagic'))  # our runner
     try:  # a misspelt type or argument: one line, not a traceback
         runner = RUNNERS.build(cfg)
     except BUILD_ERRORS as err:
