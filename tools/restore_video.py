@@ -3,9 +3,13 @@
 
 Frames are read, restored and written one by one: memory stays flat
 whatever the length of the video; ``--tile`` bounds it for large frames.
-The output appears only when it is complete (it is written to a hidden
-sibling first): an error, SIGINT or SIGTERM leaves nothing behind and a
-previous output untouched. The input is never replaced, and a folder output
+The output appears only when it is complete (it is written in segments
+to a hidden sibling first): an error, SIGINT or SIGTERM leaves nothing
+behind and a previous output untouched. A run killed in any way (SIGKILL,
+a crash, a power cut), or any run given --resume, or one that filled the
+disk, keeps its finished segments in ``.<output>.partial/``: the same
+command with --resume continues from there, and gives the output an
+uninterrupted run gives. The input is never replaced, and a folder output
 is replaced (--overwrite) only if it holds nothing but a previous
 restoration's frames. A video output keeps the input's audio.
 
@@ -14,6 +18,8 @@ Examples::
     python tools/restore_video.py --model jffra-small-x4 input.mp4 out.mp4
     python tools/restore_video.py CONFIG CKPT input.mp4 output.mp4
     python tools/restore_video.py CONFIG CKPT frames_dir/ out_dir/ --tile 128
+    python tools/restore_video.py --model jffra-small-x4 long.mp4 out.mp4 \\
+        --resume    # after an interruption: continue where it stopped
     python tools/restore_video.py DENOISE_CONFIG CKPT noisy.mp4 clean.mkv \\
         --noise-sigma 30 --device cuda:0 --fp16 --batch auto
     torchrun --nproc-per-node 4 tools/restore_video.py CONFIG CKPT \\
@@ -108,6 +114,19 @@ def parse_args(argv=None):
     parser.add_argument(
         '--overwrite', action='store_true', help='replace an existing output')
     parser.add_argument(
+        '--resume',
+        action='store_true',
+        help='continue the restoration of OUTPUT that an interrupted run of '
+        'the same command left (refused if the input, model or an option '
+        'differs); this run keeps its finished segments too if it is '
+        'interrupted (pass it always in scripts that may be requeued)')
+    parser.add_argument(
+        '--segment',
+        type=int,
+        default=100,
+        help='frames per segment: the most an interruption loses '
+        '(rounded up to a multiple of --chunk for recurrent models)')
+    parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction, help='config overrides')
     parser.add_argument(
         '--no-progress', action='store_true', help='no progress report')
@@ -122,7 +141,7 @@ def parse_args(argv=None):
     if not 0 <= args.crf <= top:
         refuse(f'--crf must be within 0-{top} for this codec, got '
                f'{args.crf}')
-    for name in ('tile', 'chunk'):
+    for name in ('tile', 'chunk', 'segment'):
         value = getattr(args, name)
         if value is not None and value < 1:
             refuse(f'--{name} must be an integer >= 1, got {value}')
@@ -190,6 +209,17 @@ def one_line_warnings(show_other):
     return show
 
 
+def kept(err: BaseException) -> str:
+    """What a stopped run left: nothing, or the segments to resume."""
+    partial = getattr(err, 'partial', None)
+    if not partial:
+        return 'nothing written'
+    path, frames = partial
+    return (f'{frames} restored frames kept in {path}: the same command '
+            'with --resume continues from there (remove that folder to '
+            'start over)')
+
+
 def init_ranks(device: str) -> str:
     """Join the process group under torchrun; each rank's device."""
     if int(os.environ.get('WORLD_SIZE', '1')) <= 1:
@@ -241,7 +271,8 @@ def run(args) -> int:
             # the model is built (seconds)
             max_windows = batch_option(args.batch)
             check_restore_paths(args.input, args.output, args.start, args.end,
-                                args.overwrite, args.codec, args.fps, args.crf)
+                                args.overwrite, args.codec, args.fps, args.crf,
+                                args.resume)
             restorer = VideoRestorer(
                 args.config,
                 args.checkpoint,
@@ -264,9 +295,11 @@ def run(args) -> int:
                 overwrite=args.overwrite,
                 progress=not args.no_progress,
                 fps=args.fps,
-                audio=not args.no_audio)
+                audio=not args.no_audio,
+                resume=args.resume,
+                segment=args.segment)
         except Interrupted as err:
-            print(f'error: {err}: nothing written', file=sys.stderr)
+            print(f'error: {err}: {kept(err)}', file=sys.stderr)
             code = err.exit_code
         except oom:
             print(
@@ -276,7 +309,10 @@ def run(args) -> int:
                 file=sys.stderr)
             code = 3
         except (RestoreError, OSError) as err:
-            print(f'error: {one_line(err)}', file=sys.stderr)
+            text = one_line(err)
+            if getattr(err, 'partial', None):
+                text += f'; {kept(err)}'
+            print(f'error: {text}', file=sys.stderr)
             code = 2
         else:
             if int(os.environ.get('RANK', '0')) == 0:

@@ -6,7 +6,8 @@
 - :mod:`.streaming`: the streaming scheduler (frames read, restored,
   forgotten) on :class:`mmjffra.models.utils.ClipRestorer`;
 - :mod:`.video_restorer`: :class:`VideoRestorer`, streams and files;
-- :mod:`.ranks`: one restoration over the ranks of a process group;
+- :mod:`.resumable`: an output written in segments that survives any
+  interruption, shared out among the ranks of a process group;
 - :mod:`.progress`: progress on rich's bar;
 - :mod:`.video_io`, :mod:`.restore_output`: reading and safe writing;
 - :mod:`.errors`: what a user can fix, in the library's terms.

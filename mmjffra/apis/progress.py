@@ -66,6 +66,12 @@ class RestoreProgress:
             text += f', ETA {int(remaining // 60)}:{int(remaining % 60):02d}'
         return text
 
+    def note(self, text: str) -> None:
+        """Print one line of news (what a run resumed from) above the bar."""
+        if self.enabled:
+            self.console.print(text, highlight=False, markup=False) \
+                if self.live else print(text, file=sys.stderr, flush=True)
+
     def update(self) -> None:
         """Count one restored frame."""
         self.bar.advance(self.task_id)

@@ -248,6 +248,37 @@ class FrameReader:
                 'frames are read and written as 8-bit RGB', RestoreWarning)
 
 
+def write_png(path: str,
+              frame: np.ndarray,
+              params: Sequence[int] = ()) -> None:
+    """Write an RGB frame as a PNG under a hidden temporary name, then
+    rename it: a killed run leaves whole frames only.
+
+    Raises:
+        ValueError: The frame cannot be encoded.
+        OSError: The file cannot be written.
+    """
+    ok, data = cv2.imencode('.png', cv2.cvtColor(frame, cv2.COLOR_RGB2BGR),
+                            list(params))
+    if not ok:
+        raise ValueError(f'cannot encode {path!r} as PNG')
+    folder, name = osp.split(path)
+    tmp = osp.join(folder, f'.{name}.tmp')
+    try:
+        with open(tmp, 'wb') as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        remove_quietly(tmp)
+        raise
+
+
+def read_png(path: str) -> Optional[np.ndarray]:
+    """An RGB frame of a PNG, None if the file is missing or not whole."""
+    img = cv2.imread(path, cv2.IMREAD_COLOR) if osp.isfile(path) else None
+    return None if img is None else cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+
+
 def check_restore_paths(src: str,
                         dst: str,
                         start: int = 0,
@@ -255,11 +286,13 @@ def check_restore_paths(src: str,
                         overwrite: bool = False,
                         codec: Optional[str] = None,
                         fps: Optional[float] = None,
-                        crf: int = 18) -> 'FrameReader':
+                        crf: int = 18,
+                        resume: bool = False) -> 'FrameReader':
     """Check a restoration's input and output before any work: the input
     opens and has frames in ``[start, end)``, the output may be written
     (see :func:`~mmjffra.apis.restore_output.check_output`), its folder is
-    writable and the codec fits its container.
+    writable and the codec fits its container, and a partial restoration
+    of it (:mod:`mmjffra.apis.resumable`) is there only with ``resume``.
 
     Returns:
         FrameReader: The input.
@@ -268,8 +301,11 @@ def check_restore_paths(src: str,
         raise ArgumentError(f'fps must be positive, got {fps}', 'fps')
     if crf < 0:
         raise ArgumentError(f'crf must be >= 0, got {crf}', 'crf')
+    from .resumable import check_no_partial
     reader = FrameReader(src, start, end)
-    check_output(dst, overwrite, src)
+    manifest = check_no_partial(dst, resume)
+    if not (manifest and manifest.get('complete')):  # else: in place
+        check_output(dst, overwrite, src)
     probe_output(dst, codec, fps or reader.fps, crf)
     return reader
 
@@ -371,6 +407,8 @@ class FrameWriter:
             without re-encoding are written without. Default: True.
         direct (bool): Write to ``path`` itself (a part of a joint output
             whose folder is already temporary). Default: False.
+        quiet (bool): Do not warn that an odd frame size is cropped (a
+            later part of a joint output). Default: False.
         src (str, optional): The input, refused as output. Default: None.
     """
 
@@ -386,7 +424,9 @@ class FrameWriter:
                  numbers: Optional[Sequence[int]] = None,
                  b_frames: bool = True,
                  direct: bool = False,
-                 src: Optional[str] = None) -> None:
+                 src: Optional[str] = None,
+                 quiet: bool = False) -> None:
+        self.quiet = quiet
         self.is_video = is_video_path(path)
         if not fps > 0:
             raise ArgumentError(f'fps must be positive, got {fps}', 'fps')
@@ -421,7 +461,7 @@ class FrameWriter:
 
     def _open(self, width: int, height: int) -> None:
         import av
-        if width % 2 or height % 2:
+        if (width % 2 or height % 2) and not self.quiet:
             warnings.warn(
                 f'frames of {width}x{height} are cropped to '
                 f'{width - width % 2}x{height - height % 2} in {self.path!r} '
@@ -438,20 +478,21 @@ class FrameWriter:
     def _failed(self, what: str, err: BaseException) -> OutputError:
         return OutputError(f'cannot {what} {self.path!r}: {os_cause(err)}')
 
+    def frame_name(self, position: int) -> str:
+        """The file name of a folder output's frame at ``position``."""
+        number = self.first_index + position if self.numbers is None \
+            else self.numbers[position]
+        return f'{number:08d}.png'
+
     def write(self, frame: np.ndarray) -> None:
         """Write one (h, w, 3) RGB uint8 frame."""
         if not self.is_video:
-            number = self.first_index + self.count if self.numbers is None \
-                else self.numbers[self.count]
-            name = f'{number:08d}.png'
-            ok, data = cv2.imencode('.png',
-                                    cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
-            if not ok:
-                raise OutputError(f'cannot encode frame {name} of '
-                                  f'{self.path!r} as PNG')
+            name = self.frame_name(self.count)
             try:
-                with open(osp.join(self.tmp, name), 'wb') as f:
-                    f.write(data)
+                write_png(osp.join(self.tmp, name), frame)
+            except ValueError as err:
+                raise OutputError(f'cannot encode frame {name} of '
+                                  f'{self.path!r} as PNG') from err
             except OSError as err:
                 raise self._failed(f'write frame {name} to', err) from err
             self.files.append(name)
@@ -564,14 +605,15 @@ def join_video_parts(parts: List[str],
         if audio_from and audio_streams(audio_from):
             audio_src = av.open(audio_from)
             audio = out.add_stream_from_template(audio_src.streams.audio[0])
-        frame_dur = None
-        offset = 0
         count = 0
+        rate = Fraction(fps).limit_denominator(1001)
         for part in parts:
             with av.open(part) as container:
                 src = container.streams.video[0]
-                if frame_dur is None:
-                    frame_dur = int(round(1 / (Fraction(fps) * src.time_base)))
+                # the part's first frame at the exact time of the frames
+                # before it (no drift with rates such as 30000/1001)
+                offset = int(round(Fraction(count) / rate /
+                                   src.time_base))
                 n = 0
                 for packet in container.demux(src):
                     if packet.size == 0:
@@ -582,7 +624,6 @@ def join_video_parts(parts: List[str],
                     packet.stream = stream
                     out.mux(packet)
                     n += 1
-            offset += n * frame_dur
             count += n
         if audio is not None:
             copy_audio(audio_src, out, audio, audio_start, count / fps)

@@ -3,7 +3,7 @@
 import itertools
 import os.path as osp
 import warnings
-from typing import Dict, Iterable, Iterator, List, Optional, Tuple, Union
+from typing import Dict, Iterable, Iterator, Optional, Union
 
 import numpy as np
 import torch
@@ -18,8 +18,6 @@ from .arguments import (check_restorer_args, configured_max_windows,
 from .checkpoint import (build_inference_model, check_checkpoint_file,
                          load_config, load_generator_checkpoint)
 from .errors import ArgumentError, CheckpointMismatchError, RestoreWarning
-from .progress import RestoreProgress
-from .ranks import restore_file_ranks, split_segments
 from .streaming import FrameBuffer, stream_chunks, stream_windows
 from .video_io import VideoInputError
 
@@ -111,6 +109,18 @@ class VideoRestorer:
         self.spec = get_inference_spec(self.generator)
         self.scale = self.spec.scale
         self.noise_sigma = noise_sigma
+        self.config = config
+        self.checkpoint = checkpoint
+        # the settings that change the pixels of an output (see identity)
+        self.options = dict(
+            fp16=fp16,
+            device=self.device.type,
+            tile=tile,
+            tile_overlap=tile_overlap,
+            noise_sigma=noise_sigma,
+            chunk=chunk,
+            chunk_overlap=chunk_overlap,
+            max_windows=max_windows)
         try:  # tiles the network cannot take: before the weights load
             self.clip = ClipRestorer(
                 self.generator,
@@ -141,6 +151,24 @@ class VideoRestorer:
         if value is None:
             return None
         return value.view(1, -1, 1, 1).to(self.device, self.dtype)
+
+    def identity(self, src: str, **output) -> Dict:
+        """What makes an output, as a resumed restoration checks it: the
+        input (path, size, modification time), the model (the config's
+        text and the checkpoint's SHA-256), this restorer's settings and
+        the ``output`` options that change its pixels."""
+        import hashlib
+
+        from .partial_output import input_identity, sha256_file
+        config = hashlib.sha256(self.config.pretty_text.encode()).hexdigest()
+        model = dict(
+            config_sha256=config,
+            checkpoint_sha256=sha256_file(self.checkpoint)
+            if self.checkpoint else None)
+        return dict(
+            input=input_identity(src),
+            model=model,
+            options=dict(self.options, **output))
 
     # ----------------------------------------------------------- tensors
     def to_tensor(self, frame: np.ndarray) -> Tensor:
@@ -235,18 +263,24 @@ class VideoRestorer:
                      overwrite: bool = False,
                      progress: bool = False,
                      fps: Optional[float] = None,
-                     audio: bool = True) -> int:
+                     audio: bool = True,
+                     resume: bool = False,
+                     segment: int = 100) -> int:
         """Restore a video file or frame folder into a video or folder.
 
-        The output is written to a hidden sibling and put in place at the
-        end: an error (or a signal, see
+        The output is written in segments into a hidden sibling and put in
+        place at the end (see :mod:`mmjffra.apis.resumable`): an error (or
+        a signal, see
         :func:`mmjffra.utils.safe_files.signals_as_exceptions`) leaves
-        nothing behind and a previous output untouched. The input is never
-        replaced, and a folder is replaced only if it holds nothing but a
-        previous restoration's frames (see :class:`FrameWriter`). Under
-        ``torchrun`` (an initialised process group) each rank restores a
-        contiguous segment with context frames at its edges and rank 0
-        joins the parts (see :mod:`mmjffra.apis.ranks`).
+        nothing behind and a previous output untouched, unless ``resume``
+        was asked or the disk is full: then what was finished is kept and
+        the same call with ``resume=True`` continues from there, redoing
+        at most one segment, with the output an uninterrupted run gives.
+        The input is never replaced, and a folder is replaced only if it
+        holds nothing but a previous restoration's frames (see
+        :class:`FrameWriter`). Under ``torchrun`` (an initialised process
+        group) the ranks restore contiguous blocks of segments, with
+        context frames at their edges, and rank 0 joins them.
 
         Args:
             src (str): Input video file or folder of frames (natural order).
@@ -265,13 +299,20 @@ class VideoRestorer:
                 the input video's, 25 for a frame folder.
             audio (bool): Copy the input's audio into a video output.
                 Default: True.
+            resume (bool): Continue the partial restoration of ``dst`` that
+                an interrupted run of the same call left, and keep this
+                run's if it is interrupted too. Default: False.
+            segment (int): Frames per segment (the most a power cut or a
+                SIGKILL loses; rounded up to a multiple of a sequence
+                network's chunk). Default: 100.
 
         Returns:
             int: Number of frames written (by all ranks).
 
         Raises:
             OutputError: Another restore is writing ``dst`` (a lock beside
-                it), or a write failed.
+                it), a write failed, a partial restoration is there without
+                ``resume`` or was made by another call.
         """
         import contextlib
 
@@ -280,8 +321,11 @@ class VideoRestorer:
         from mmjffra.utils.safe_files import OutputLockedError, output_lock
         from .errors import OutputError
         from .video_io import check_restore_paths
+        if segment < 1:
+            raise ArgumentError(f'segment must be >= 1, got {segment}',
+                                'segment')
         reader = check_restore_paths(src, dst, start, end, overwrite, codec,
-                                     fps, crf)
+                                     fps, crf, resume)
         # one writer per output: a second restore of dst is refused (under
         # torchrun rank 0 writes the output and holds the lock)
         lock = output_lock(dst) if get_rank() == 0 else \
@@ -289,19 +333,18 @@ class VideoRestorer:
         try:
             with lock:
                 return self._restore_file(reader, src, dst, start, codec, crf,
-                                          overwrite, progress, fps, audio)
+                                          progress, fps, audio, resume,
+                                          segment)
         except OutputLockedError as err:
             raise OutputError(str(err)) from err
 
     def _restore_file(self, reader, src: str, dst: str, start: int,
-                      codec: Optional[str], crf: int, overwrite: bool,
-                      progress: bool, fps: Optional[float],
-                      audio: bool) -> int:
-        from mmengine.dist import get_world_size
-
-        from .restore_output import is_video_path
-        from .video_io import (FrameReader, FrameWriter, audio_fits,
-                               audio_streams)
+                      codec: Optional[str], crf: int, progress: bool,
+                      fps: Optional[float], audio: bool, resume: bool,
+                      segment: int) -> int:
+        from .restore_output import default_codec, is_video_path
+        from .resumable import restore_resumable
+        from .video_io import audio_fits, audio_streams
         fps = fps or reader.fps
         if audio and is_video_path(dst) and audio_streams(src) and \
                 not audio_fits(src, dst):
@@ -312,44 +355,35 @@ class VideoRestorer:
                     f'{dst!r} is written without audio (an .mkv or .mp4 '
                     'output keeps it; --no-audio silences this warning)'))
             audio = False
-        audio_from = src if audio else None
-        audio_start = start / reader.fps
+        video = is_video_path(dst)
+        codec = (codec or default_codec(dst)) if video else None
+        identity = self.identity(
+            src,
+            start=start,
+            end=reader.end,
+            output=osp.splitext(dst)[1].lower() if video else 'frames',
+            codec=codec,
+            crf=crf if video else None,
+            fps=fps if video else None,
+            audio=audio and video)
+        # a segment reads the context frames around it (a cut too), so that
+        # its first and last frames are restored as in the whole clip
         context = self.spec.radius if self.spec.temporal == 'window' \
             else self.clip.chunk_overlap
-        if get_world_size() > 1:
-            return restore_file_ranks(self.restore_stream, self.segments,
-                                      context, reader, dst, codec, crf,
-                                      progress, fps, audio_from, audio_start)
-        # a cut (--start/--end) reads the context frames around it, so that
-        # its first and last frames are restored as in the whole clip
-        stop = reader.end if reader.total is None else start + reader.total
-        count = None if stop is None else stop - start
-        first = max(0, start - context)
-        frames = FrameReader(src, first,
-                             None if stop is None else stop + context)
-        bar = RestoreProgress(reader.total, progress)
-        with FrameWriter(
-                dst,
-                fps,
-                codec,
-                crf,
-                overwrite,
-                audio_from=audio_from,
-                audio_start=audio_start,
-                first_index=start,
-                numbers=reader.frame_numbers(),
-                src=src) as writer:
-            for frame in self.restore_stream(frames, start - first, count):
-                writer.write(frame)
-                bar.update()
-        bar.close()
-        return writer.count
-
-    def segments(self, total: int, parts: int) -> List[Tuple[int, int]]:
-        """Contiguous segments ``(start, stop)`` of ``total`` frames for
-        ``parts`` ranks; for sequence networks they start on the chunk
-        grid, so that the joined output equals that of one process."""
-        grid = 1
-        if self.spec.temporal == 'sequence' and self.clip.chunk:
-            grid = self.clip.chunk
-        return split_segments(total, parts, grid)
+        grid = self.clip.chunk if self.spec.temporal == 'sequence' and \
+            self.clip.chunk else 1
+        return restore_resumable(
+            self.restore_stream,
+            reader,
+            dst,
+            identity,
+            resume,
+            segment,
+            grid,
+            context,
+            fps,
+            codec,
+            crf,
+            progress,
+            audio_from=src if audio else None,
+            audio_start=start / reader.fps)

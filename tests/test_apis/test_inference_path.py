@@ -272,14 +272,6 @@ def test_two_ranks_equal_one_process(demo_data, tmp_path, config, out, extra):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith('.')]
 
 
-def test_segments_start_on_the_chunk_grid():
-    restorer = VideoRestorer(BASICVSR, chunk=4)
-    assert restorer.segments(18, 2) == [(0, 8), (8, 18)]
-    # more ranks than chunks: some ranks get nothing, none overlaps
-    assert restorer.segments(3, 4) == [(0, 0), (0, 0), (0, 3), (3, 3)]
-    assert VideoRestorer(JFFRA).segments(9, 2) == [(0, 4), (4, 9)]
-
-
 def test_mmagic_inferencer_with_our_config(demo_data, tmp_path, jffra_ckpt):
     """MMagic's MMagicInferencer restores a folder with our config (the
     ``demo_pipeline`` of our runtime base; 'basicvsr' only picks MMagic's

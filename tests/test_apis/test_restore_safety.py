@@ -84,16 +84,25 @@ def run(tool, capsys, *args):
     return code, out, err
 
 
-def fails(tool, capsys, args, code, message, root):
+def fails(tool, capsys, args, code, message, root, partial=None):
     """The run exits ``code`` with one line matching ``message`` and the
-    files under ``root`` are exactly as before."""
+    files under ``root`` are exactly as before (but for the ``partial``
+    folder of a full disk, kept to resume)."""
     before = snapshot(root)
     got, _, err = run(tool, capsys, *args)
     lines = err.strip().splitlines()
     assert got == code, err
     assert len(lines) == 1 and lines[0].startswith('error: '), err
     assert message in lines[0], err
-    assert snapshot(root) == before
+    after = snapshot(root)
+    if partial:
+        assert (partial + '/') in after, err
+        assert lines[0].endswith(
+            f'restored frames kept in {root / partial}: the same command '
+            'with --resume continues from there (remove that folder to '
+            'start over)'), err
+        after = {k: v for k, v in after.items() if not k.startswith(partial)}
+    assert after == before
     return lines[0]
 
 
@@ -171,7 +180,7 @@ def failing_open(fail_at, error):
     calls = []
 
     def fake(path, *args, **kwargs):
-        if str(path).endswith('.png'):
+        if str(path).endswith(('.png', '.png.tmp')):
             calls.append(path)
             if len(calls) == fail_at:
                 raise error
@@ -191,8 +200,8 @@ def test_a_full_disk_while_writing_frames(tool, capsys, ckpt, clip, tmp_path,
     monkeypatch.setattr(
         video_io, 'open', failing_open(3, enospc()), raising=False)
     line = fails(tool, capsys, [JFFRA, ckpt, clip, out, '--overwrite'], 2,
-                 'cannot write frame 00000002.png to', tmp_path)
-    assert line.endswith(f"{str(out)!r}: No space left on device")
+                 'cannot write frame 00000002.png to', tmp_path, '.out.partial')
+    assert "/.out.partial/frames': No space left on device; 0 " in line
 
 
 class FailingContainer:
@@ -236,15 +245,15 @@ def test_a_full_disk_while_writing_a_video(tool, capsys, ckpt, clip, tmp_path,
 
     def fake_open(path, *args, **kwargs):
         container = real_open(path, *args, **kwargs)
-        if '.tmp' in str(path) and 'w' in args[:1]:
+        if '.partial/seg_' in str(path) and 'w' in args[:1]:
             return FailingContainer(container, at)
         return container
 
     monkeypatch.setattr(av, 'open', fake_open)
     line = fails(tool, capsys,
                  [JFFRA, ckpt, clip, out, '--overwrite', '--codec', codec], 2,
-                 message, tmp_path)
-    assert line.endswith(f'{str(out)!r}: No space left on device')
+                 message, tmp_path, f'.{name}.partial')
+    assert f"seg_000000{out.suffix}': No space left on device; 0 " in line
     assert out.read_bytes() == b'previous output'
 
 
@@ -379,7 +388,7 @@ def test_a_signal_mid_run_leaves_nothing(demo_data, ckpt, tmp_path, signum):
                             stderr=subprocess.PIPE,
                             text=True)
     deadline = time.time() + 120
-    while not list(tmp_path.glob('.out.tmp*/*.png')):  # mid-run
+    while not list(tmp_path.glob('.out.partial/frames/*.png')):  # mid-run
         assert proc.poll() is None and time.time() < deadline
         time.sleep(0.05)
     proc.send_signal(signum)
