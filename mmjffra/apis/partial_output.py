@@ -98,8 +98,7 @@ def first_difference(old, new, where: str = '') -> Optional[str]:
     if isinstance(old, dict) and isinstance(new, dict):
         for key in sorted(set(old) | set(new)):
             found = first_difference(
-                old.get(key), new.get(key), f'{where}.{key}'
-                if where else key)
+                old.get(key), new.get(key), f'{where}.{key}' if where else key)
             if found:
                 return found
         return None
@@ -234,8 +233,9 @@ class PartialOutput:
             elif check:
                 remove_quietly(osp.join(self.path, name))
         last = max(done, default=-1)  # only the last one may be short
-        for index in [k for k, n in done.items()
-                      if k != last and n != self.segment]:
+        for index in [
+                k for k, n in done.items() if k != last and n != self.segment
+        ]:
             remove_quietly(self.record_path(index))
             done.pop(index)
         return done
@@ -441,8 +441,9 @@ class SegmentWriter:
                        for f in files})
             write_json_durably(self.partial.record_path(self.index), record)
         except OSError as err:
-            raise _failed(f'write segment {self.index} of '
-                          f'{self.partial.dst!r}', err) from err
+            raise _failed(
+                f'write segment {self.index} of '
+                f'{self.partial.dst!r}', err) from err
         remove_quietly(self.pending)
 
     def abort(self) -> None:

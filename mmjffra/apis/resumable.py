@@ -35,8 +35,8 @@ def is_disk_full(err: BaseException) -> bool:
     """An error caused by a full disk or quota (ENOSPC, EDQUOT)."""
     seen = 0
     while err is not None and seen < 10:
-        if isinstance(err, OSError) and err.errno in (errno.ENOSPC,
-                                                      errno.EDQUOT):
+        if isinstance(err,
+                      OSError) and err.errno in (errno.ENOSPC, errno.EDQUOT):
             return True
         err, seen = err.__cause__, seen + 1
     return False
@@ -82,7 +82,7 @@ def share_runs(runs: List[List[int]], rank: int,
                world: int) -> List[List[int]]:
     """This rank's contiguous block of the missing segments, as runs."""
     flat = [k for run in runs for k in run]
-    cuts = [int(round(len(flat) * r / world)) for r in range(world + 1)]
+    cuts = [-(-len(flat) * r // world) for r in range(world + 1)]
     mine = set(flat[cuts[rank]:cuts[rank + 1]])
     out = []
     for run in runs:
@@ -92,10 +92,10 @@ def share_runs(runs: List[List[int]], rank: int,
     return out
 
 
-def restore_run(restore: StreamFn, reader: FrameReader,
-                partial: PartialOutput, run: List[int],
-                writer: SegmentWriter, open_end: bool, context: int,
-                stop: Optional[int], bar: RestoreProgress) -> int:
+def restore_run(restore: StreamFn, reader: FrameReader, partial: PartialOutput,
+                run: List[int], writer: SegmentWriter, open_end: bool,
+                context: int, stop: Optional[int],
+                bar: RestoreProgress) -> int:
     """Restore the consecutive segments ``run`` (with ``open_end``, on to
     the end of the input), the first one from where ``writer`` stands.
 
@@ -305,8 +305,7 @@ def partial_exists_error(partial: PartialOutput) -> PartialExistsError:
     return PartialExistsError(
         f'{partial.dst!r} has an unfinished restoration '
         f'({partial.frames_in_segments()} frames in {partial.path!r}): add '
-        'resume to continue it, or remove that folder to start over',
-        'resume')
+        'resume to continue it, or remove that folder to start over', 'resume')
 
 
 def check_no_partial(dst: str, resume: bool) -> Optional[Dict]:

@@ -248,8 +248,7 @@ class FrameReader:
                 'frames are read and written as 8-bit RGB', RestoreWarning)
 
 
-def write_png(path: str,
-              frame: np.ndarray,
+def write_png(path: str, frame: np.ndarray,
               params: Sequence[int] = ()) -> None:
     """Write an RGB frame as a PNG under a hidden temporary name, then
     rename it: a killed run leaves whole frames only.
@@ -612,8 +611,7 @@ def join_video_parts(parts: List[str],
                 src = container.streams.video[0]
                 # the part's first frame at the exact time of the frames
                 # before it (no drift with rates such as 30000/1001)
-                offset = int(round(Fraction(count) / rate /
-                                   src.time_base))
+                offset = int(round(Fraction(count) / rate / src.time_base))
                 n = 0
                 for packet in container.demux(src):
                     if packet.size == 0:

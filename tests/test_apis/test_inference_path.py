@@ -235,13 +235,15 @@ def test_cli_device_and_out_of_memory_messages(demo_data, tmp_path,
 
 # ----------------------------------------------------------- ranks
 @pytest.mark.parametrize('config,out,extra', [
-    (JFFRA, 'out', []),
-    (BASICVSR, 'out.mkv',
-     ['--chunk', '3', '--chunk-overlap', '2', '--codec', 'ffv1']),
+    (JFFRA, 'out', ['--segment', '3']),
+    (BASICVSR, 'out.y4m', ['--chunk', '3', '--chunk-overlap', '2']),
 ])
 def test_two_ranks_equal_one_process(demo_data, tmp_path, config, out, extra):
-    """torchrun with 2 CPU (gloo) ranks: each restores a contiguous segment
-    with context frames; rank 0 joins the parts (a video by remuxing)."""
+    """torchrun with 2 CPU (gloo) ranks: each restores a contiguous block of
+    segments with context frames; rank 0 joins them (a video by remuxing,
+    in its own container). The folder is resumed by the ranks from what a
+    killed one-process run left."""
+    from test_resume import killed
     frames = frames_of(demo_data, 9)
     write_folder(tmp_path / 'in', frames)
     torch.manual_seed(0)
@@ -251,18 +253,24 @@ def test_two_ranks_equal_one_process(demo_data, tmp_path, config, out, extra):
                tmp_path / 'model.pth')
     args = [config, tmp_path / 'model.pth', tmp_path / 'in']
     one, two = tmp_path / f'one_{out}', tmp_path / f'two_{out}'
-    # one thread in both runs: the same float kernels
+    # one thread in every run: the same float kernels
     run_cmd(
         [sys.executable, 'tools/restore_video.py'] + args +
         [one, '--no-progress'] + extra,
         env=dict(OMP_NUM_THREADS='1'))
+    resume = []
+    if config == JFFRA:  # segment 0 and one frame of segment 1 are left
+        killed('frame', 5, args + [two] + extra, threads=1)
+        resume = ['--resume']
     log = run_cmd(
         [
             sys.executable, '-m', 'torch.distributed.run', '--nproc-per-node',
             '2', '--master-port',
             str(29500 + os.getpid() % 1000), 'tools/restore_video.py'
-        ] + args + [two, '--no-progress'] + extra,
+        ] + args + [two] + extra + resume,
         env=dict(OMP_NUM_THREADS='1'))
+    if resume:
+        assert 'at frame 4: 4 frames were restored before' in log, log
     assert 'wrote 9 frames' in log
     a = list(FrameReader(str(one)))
     b = list(FrameReader(str(two)))

@@ -200,7 +200,8 @@ def test_a_full_disk_while_writing_frames(tool, capsys, ckpt, clip, tmp_path,
     monkeypatch.setattr(
         video_io, 'open', failing_open(3, enospc()), raising=False)
     line = fails(tool, capsys, [JFFRA, ckpt, clip, out, '--overwrite'], 2,
-                 'cannot write frame 00000002.png to', tmp_path, '.out.partial')
+                 'cannot write frame 00000002.png to', tmp_path,
+                 '.out.partial')
     assert "/.out.partial/frames': No space left on device; 0 " in line
 
 
