@@ -45,9 +45,17 @@ def parse_args(argv=None):
         'paths',
         nargs='*',
         metavar='PATH',
-        help='CONFIG CHECKPOINT INPUT OUTPUT, or INPUT OUTPUT with --model; '
+        help='CONFIG CHECKPOINT INPUT OUTPUT, MODEL.onnx INPUT OUTPUT with '
+        '--backend onnxruntime|openvino, or INPUT OUTPUT with --model; '
         'INPUT: a video file or folder of frames, OUTPUT: a video file '
         '(.mp4, .mkv, ...) or a folder for PNGs')
+    parser.add_argument(
+        '--backend',
+        default='pytorch',
+        choices=['pytorch', 'onnxruntime', 'openvino'],
+        help='what runs the network: pytorch (CONFIG CHECKPOINT), or an '
+        'ONNX model exported by tools/deployment/pytorch2onnx.py on the CPU '
+        '(pip install -e ".[deploy]")')
     parser.add_argument(
         '--model',
         help='a shipped model by name (model-index.yml), e.g. '
@@ -149,10 +157,23 @@ def parse_args(argv=None):
         from mmjffra.apis.model_zoo import describe_models
         print('\n'.join(describe_models()))
         parser.exit(0)
-    expected = 2 if args.model else 4
+    onnx = args.backend != 'pytorch'
+    expected = 2 if args.model else 3 if onnx else 4
     if len(args.paths) != expected:
-        parser.error('give CONFIG CHECKPOINT INPUT OUTPUT, or --model NAME '
-                     f'INPUT OUTPUT; got {len(args.paths)} paths')
+        parser.error('give CONFIG CHECKPOINT INPUT OUTPUT, MODEL.onnx INPUT '
+                     'OUTPUT with --backend onnxruntime|openvino, or --model '
+                     f'NAME INPUT OUTPUT; got {len(args.paths)} paths')
+    if onnx:
+        if args.model or not args.paths[0].lower().endswith('.onnx'):
+            refuse(f'--backend {args.backend} runs an exported .onnx model '
+                   '(tools/deployment/pytorch2onnx.py), got '
+                   f'{(args.model or args.paths[0])!r}')
+        if not os.path.isfile(args.paths[0]):
+            refuse(f'ONNX model {args.paths[0]!r} does not exist')
+        args.paths = [args.paths[0], None] + args.paths[1:]
+    elif args.paths and args.paths[0].lower().endswith('.onnx'):
+        refuse(f'{args.paths[0]!r} is an ONNX model: give --backend '
+               'onnxruntime or openvino')
     if args.model:
         from mmjffra.apis.model_zoo import UnknownModelError, find_model
         try:
@@ -284,7 +305,8 @@ def run(args) -> int:
                 chunk=args.chunk,
                 chunk_overlap=args.chunk_overlap,
                 max_windows=max_windows,
-                cfg_options=args.cfg_options)
+                cfg_options=args.cfg_options,
+                backend=args.backend)
             count = restorer.restore_file(
                 args.input,
                 args.output,

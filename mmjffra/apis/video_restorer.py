@@ -74,6 +74,10 @@ class VideoRestorer:
             ``model.test_cfg.max_windows_per_forward`` (the key
             ``tools/test.py`` uses) or 1.
         cfg_options (dict, optional): Overrides merged into the config.
+        backend (str): ``'pytorch'`` (``config`` and ``checkpoint``), or
+            ``'onnxruntime'``/``'openvino'``: ``config`` is then a model
+            exported by ``tools/deployment/pytorch2onnx.py`` (its metadata
+            replaces the config) and runs on the CPU. Default: 'pytorch'.
     """
 
     def __init__(self,
@@ -87,9 +91,34 @@ class VideoRestorer:
                  chunk: int = 20,
                  chunk_overlap: int = 5,
                  max_windows: Optional[Union[int, str]] = None,
-                 cfg_options: Optional[Dict] = None) -> None:
+                 cfg_options: Optional[Dict] = None,
+                 backend: str = 'pytorch') -> None:
         from mmengine.registry import init_default_scope
-        if isinstance(config, str):
+        onnx = isinstance(config, str) and config.lower().endswith('.onnx')
+        if onnx != (backend != 'pytorch'):
+            raise ArgumentError(
+                f'backend {backend!r} runs an exported .onnx model and '
+                'pytorch a config with its checkpoint' if not onnx else
+                f'{config!r} is an ONNX model: give backend onnxruntime or '
+                'openvino', 'backend')
+        self.onnx = None
+        if onnx:
+            from mmjffra.deploy.onnx_generator import OnnxGenerator
+            from mmjffra.deploy.onnx_export import ExportError
+            if checkpoint is not None or cfg_options:
+                raise ArgumentError('an ONNX model takes no checkpoint and '
+                                    'no cfg_options')
+            try:
+                self.onnx = OnnxGenerator(config, backend)
+            except ExportError as err:
+                raise ArgumentError(str(err), 'backend') from err
+            checkpoint = config
+            config = Config(
+                dict(
+                    model=dict(
+                        generator=dict(
+                            with_noise_map=self.onnx.with_noise_map))))
+        elif isinstance(config, str):
             config = load_config(config)
         if cfg_options:
             config.merge_from_dict(cfg_options)
@@ -102,10 +131,18 @@ class VideoRestorer:
         if fp16 and self.device.type != 'cuda':
             raise ArgumentError('half precision (fp16) needs a CUDA device',
                                 'fp16')
-        if checkpoint is not None:
-            check_checkpoint_file(checkpoint)
-        self.model = build_inference_model(config)
-        self.generator = self.model.generator
+        if self.onnx is not None:
+            if self.device.type != 'cpu':
+                raise ArgumentError(
+                    f'the {backend} backend runs on the CPU (device cpu), '
+                    f'got {device}', 'device')
+            self.model = None
+            self.generator = self.onnx
+        else:
+            if checkpoint is not None:
+                check_checkpoint_file(checkpoint)
+            self.model = build_inference_model(config)
+            self.generator = self.model.generator
         self.spec = get_inference_spec(self.generator)
         self.scale = self.spec.scale
         self.noise_sigma = noise_sigma
@@ -120,12 +157,14 @@ class VideoRestorer:
             noise_sigma=noise_sigma,
             chunk=chunk,
             chunk_overlap=chunk_overlap,
-            max_windows=max_windows)
+            max_windows=max_windows,
+            backend=backend)
         try:  # tiles the network cannot take: before the weights load
             self.clip = ClipRestorer(
                 self.generator,
                 self.spec,
-                padding=getattr(self.model, 'test_padding', 'reflection'),
+                padding=self.onnx.meta['padding'] if self.onnx else getattr(
+                    self.model, 'test_padding', 'reflection'),
                 max_windows=1
                 if self.max_windows == 'auto' else self.max_windows,
                 chunk=chunk,
@@ -134,11 +173,14 @@ class VideoRestorer:
                 tile_overlap=tile_overlap)
         except ValueError as err:
             raise ArgumentError(str(err), 'tile') from err
-        if checkpoint is not None:
+        if self.onnx is not None:
+            pass
+        elif checkpoint is not None:
             load_generator_checkpoint(
                 self.generator, checkpoint,
                 getattr(config, 'filename', None) or 'the config')
-        self.model.to(self.device)
+        if self.model is not None:
+            self.model.to(self.device)
         if fp16:
             flow_estimators_to_float32(self.generator.half())
         self.dtype = torch.float16 if fp16 else torch.float32
@@ -147,6 +189,12 @@ class VideoRestorer:
 
     def _normalisation(self, name: str) -> Optional[Tensor]:
         """The data preprocessor's ``mean`` or ``std`` as (1, c, 1, 1)."""
+        if self.onnx is not None:
+            value = self.onnx.meta.get(name)
+            if value is None:
+                return None
+            return torch.tensor(value).view(1, -1, 1, 1).to(
+                self.device, self.dtype)
         value = getattr(self.model.data_preprocessor, name, None)
         if value is None:
             return None

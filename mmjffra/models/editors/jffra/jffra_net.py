@@ -34,6 +34,32 @@ class _Level(nn.Module):
         return feats, flows
 
 
+def centre_flows(flow_estimator: nn.Module, lqs: Tensor,
+                 in_channels: int) -> Tensor:
+    """Initial flows from the centre frame of a window to every neighbour.
+
+    Args:
+        flow_estimator (nn.Module): ``flow_estimator(ref, supp)`` -> flows.
+        lqs (Tensor): Input of shape (n, t, c, h, w); its first
+            ``in_channels`` channels are the image.
+        in_channels (int): Image channels.
+
+    Returns:
+        Tensor: Flows of shape (n, t-1, 2, h, w), neighbours in temporal
+        order.
+    """
+    n, t, _, h, w = lqs.shape
+    imgs = lqs[:, :, :in_channels]
+    centre = t // 2
+    nbr_idx = [i for i in range(t) if i != centre]
+    ref = imgs[:, centre:centre + 1].expand(-1, t - 1, -1, -1, -1)
+    supp = imgs[:, nbr_idx]
+    flows = flow_estimator(
+        ref.reshape(-1, in_channels, h, w), supp.reshape(-1, in_channels, h,
+                                                         w))
+    return flows.view(n, t - 1, 2, h, w).to(lqs.dtype)
+
+
 class FrameStackConv3d(nn.Conv3d):
     """A 3D convolution computed as a 2D convolution over stacked frames.
 
@@ -66,8 +92,9 @@ class FrameStackConv3d(nn.Conv3d):
         stacked = torch.cat([x[:, :, i:i + t_out] for i in range(kt)], 1)
         stacked = stacked.transpose(1, 2).reshape(n * t_out, kt * c,
                                                   *x.shape[3:])
-        weight = self.weight.transpose(1, 2).reshape(self.out_channels, kt * c,
-                                                     *self.kernel_size[1:])
+        # static sizes: an exported graph keeps a kernel of known shape
+        weight = self.weight.transpose(1, 2).reshape(
+            self.out_channels, kt * self.in_channels, *self.kernel_size[1:])
         y = F.conv2d(stacked, weight, self.bias, self.stride[1:],
                      self.padding[1:], self.dilation[1:])
         return y.view(n, t_out, *y.shape[1:]).transpose(1, 2)
@@ -317,25 +344,9 @@ class JFFRANet(BaseModule):
                              f'{tuple(lqs.shape)}')
 
     def compute_flows(self, lqs: Tensor) -> Tensor:
-        """Initial flows from the centre frame to every neighbour.
-
-        Args:
-            lqs (Tensor): Input of shape (n, t, c, h, w).
-
-        Returns:
-            Tensor: Flows of shape (n, t-1, 2, h, w), neighbours in temporal
-            order.
-        """
-        n, t, _, h, w = lqs.shape
-        imgs = lqs[:, :, :self.in_channels]
-        centre = t // 2
-        nbr_idx = [i for i in range(t) if i != centre]
-        ref = imgs[:, centre:centre + 1].expand(-1, t - 1, -1, -1, -1)
-        supp = imgs[:, nbr_idx]
-        flows = self.flow_estimator(
-            ref.reshape(-1, self.in_channels, h, w),
-            supp.reshape(-1, self.in_channels, h, w))
-        return flows.view(n, t - 1, 2, h, w).to(lqs.dtype)
+        """Initial flows from the centre frame to every neighbour (see
+        :func:`centre_flows`)."""
+        return centre_flows(self.flow_estimator, lqs, self.in_channels)
 
     def forward(
         self,

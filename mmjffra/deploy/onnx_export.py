@@ -1,0 +1,196 @@
+# Copyright (c) mmjffra contributors. All rights reserved.
+"""Export a restoration network to ONNX with what a runtime needs to know.
+
+The graph takes the network's input as the PyTorch model does: frames
+``lqs`` of shape (n, t, c, h, w), float, normalised by the data
+preprocessor's ``mean``/``std`` (with a non-blind denoiser's noise-level map
+as the last channel), and returns the restored frames (window networks: the
+centre frame (n, c, s*h, s*w)). Batch, height and width are dynamic. A
+learned flow estimator is part of the graph; one that is not a tensor
+operation (DIS, OpenCV) is computed outside it and fed as a second input
+``flows`` (n, t-1, 2, h, w), the runtime computing it as PyTorch does.
+
+The facts a runtime needs are written as JSON into the model's metadata
+under :data:`METADATA_KEY`: the inference spec (window or sequence, scale,
+frames per window, spatial and input multiples), the normalisation, the
+noise-map flag, the flow input and the window padding.
+"""
+import json
+import os
+import os.path as osp
+import tempfile
+import warnings
+from typing import Dict, Optional
+
+import torch
+from torch import Tensor, nn
+
+from mmjffra.models.utils import InferenceSpec
+
+METADATA_KEY = 'mmjffra'
+FORMAT = 1
+#: the opset of the exported graphs (ONNX Runtime >= 1.14, OpenVINO 2023+)
+OPSET = 17
+
+
+class ExportError(ValueError):
+    """A network that cannot be exported (the message names the reason)."""
+
+
+class _Exported(nn.Module):
+    """The generator with its flows as an input or computed inside."""
+
+    def __init__(self, generator: nn.Module, flows_input: bool) -> None:
+        super().__init__()
+        self.generator = generator
+        self.flows_input = flows_input
+
+    def forward(self, lqs: Tensor, flows: Optional[Tensor] = None) -> Tensor:
+        if self.flows_input:
+            return self.generator(lqs, flows=flows)
+        return self.generator(lqs)
+
+
+def trace_size(spec: InferenceSpec) -> tuple:
+    """The (h, w) the graph is traced at: a multiple of the input multiple
+    and not of any level's window, so that every size-dependent padding is
+    in the graph."""
+    m = max(spec.input_multiple, 4)
+    h = max(spec.min_size, 68)
+    w = max(spec.min_size, 76)
+    return h + (-h) % m, w + (-w) % m
+
+
+def export_onnx(generator: nn.Module,
+                spec: InferenceSpec,
+                path: str,
+                mean: Optional[Tensor] = None,
+                std: Optional[Tensor] = None,
+                flow_estimator: Optional[Dict] = None,
+                padding: str = 'reflection',
+                name: str = '',
+                opset: int = OPSET,
+                fp16: bool = False) -> Dict:
+    """Export ``generator`` to ``path`` (written complete or not at all).
+
+    Args:
+        generator (nn.Module): The network (eval mode is set).
+        spec (InferenceSpec): Its inference spec.
+        path (str): The ``.onnx`` file.
+        mean (Tensor, optional): The data preprocessor's mean (per channel).
+        std (Tensor, optional): Its std.
+        flow_estimator (dict, optional): Config of a flow estimator that is
+            not a tensor operation (``DISFlowEstimator``): its flows become
+            the input ``flows``. Default: None (flows, if any, in the graph).
+        padding (str): How windows are padded at the clip ends.
+        name (str): The model's name, recorded in the metadata.
+        opset (int): ONNX opset. Default: :data:`OPSET`.
+        fp16 (bool): Export in half precision (for GPU runtimes).
+
+    Returns:
+        dict: The metadata written.
+
+    Raises:
+        ExportError: A sequence network (the recurrence over frames is
+            unrolled by tracing), or an exporter failure (its reason).
+    """
+    import onnx
+    if spec.temporal != 'window':
+        raise ExportError(
+            f'{type(generator).__name__} is a sequence network: tracing '
+            'unrolls its recurrence over a fixed number of frames, which the '
+            'chunks of a restoration do not have; only window networks '
+            '(JFFRA) are exported')
+    flows_input = flow_estimator is not None
+    generator = generator.eval()
+    dtype = torch.float16 if fp16 else torch.float32
+    module = _Exported(generator, flows_input).to(dtype)
+    c = int(generator.in_channels) + int(
+        getattr(generator, 'with_noise_map', False))
+    h, w = trace_size(spec)
+    lqs = torch.rand(1, spec.num_frames, c, h, w, dtype=dtype)
+    args = (lqs, )
+    names = ['lqs']
+    axes = {'lqs': {0: 'n', 3: 'h', 4: 'w'}, 'out': {0: 'n', 2: 'H', 3: 'W'}}
+    if flows_input:
+        args += (generator.compute_flows(lqs.float()).to(dtype), )
+        names.append('flows')
+        axes['flows'] = {0: 'n', 3: 'h', 4: 'w'}
+    meta = dict(
+        format=FORMAT,
+        name=name,
+        network=type(generator).__name__,
+        temporal=spec.temporal,
+        scale=spec.scale,
+        num_frames=spec.num_frames,
+        spatial_multiple=spec.spatial_multiple,
+        min_size=spec.min_size,
+        input_multiple=spec.input_multiple,
+        whole_frame_flows=spec.whole_frame_flows and flows_input,
+        in_channels=int(generator.in_channels),
+        with_noise_map=bool(getattr(generator, 'with_noise_map', False)),
+        layout='lqs: (n, t, c, h, w) float, (x - mean) / std; '
+        'out: (n, c, s*h, s*w)',
+        mean=None if mean is None else [float(v) for v in mean.flatten()],
+        std=None if std is None else [float(v) for v in std.flatten()],
+        flow_estimator=flow_estimator,
+        padding=padding,
+        opset=opset,
+        dtype='float16' if fp16 else 'float32')
+    folder = osp.dirname(osp.abspath(path))
+    fd, tmp = tempfile.mkstemp(suffix='.onnx', dir=folder, prefix='.export')
+    os.close(fd)
+    try:
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            torch.onnx.export(
+                module,
+                args,
+                tmp,
+                input_names=names,
+                output_names=['out'],
+                dynamic_axes=axes,
+                opset_version=opset,
+                dynamo=False)
+        model = onnx.load(tmp)
+        onnx.checker.check_model(model)
+        entry = model.metadata_props.add()
+        entry.key, entry.value = METADATA_KEY, json.dumps(meta)
+        onnx.save(model, tmp)
+        os.replace(tmp, path)
+    except Exception as err:
+        if osp.exists(tmp):
+            os.remove(tmp)
+        if isinstance(err, (OSError, ExportError)):
+            raise
+        raise ExportError(f'cannot export {type(generator).__name__} to '
+                          f'ONNX: {" ".join(str(err).split())[:300]}') from err
+    return meta
+
+
+def read_metadata(path: str) -> Dict:
+    """The metadata of a model exported by :func:`export_onnx`.
+
+    Raises:
+        ExportError: The file is not an ONNX model, or not ours.
+    """
+    import onnx
+    try:
+        model = onnx.load(path, load_external_data=False)
+    except Exception as err:
+        raise ExportError(f'{path!r} is not an ONNX model: '
+                          f'{" ".join(str(err).split())[:200]}') from err
+    props = {p.key: p.value for p in model.metadata_props}
+    if METADATA_KEY not in props:
+        raise ExportError(
+            f'{path!r} has no {METADATA_KEY!r} metadata: export it with '
+            'tools/deployment/pytorch2onnx.py (the runtime needs the scale, '
+            'window, multiples and normalisation it records)')
+    try:
+        meta = json.loads(props[METADATA_KEY])
+        if meta.get('format') != FORMAT:
+            raise ValueError(f'format {meta.get("format")!r}')
+    except ValueError as err:
+        raise ExportError(f'{path!r}: unreadable {METADATA_KEY!r} metadata '
+                          f'({err})') from err
+    return meta

@@ -1,0 +1,113 @@
+# Copyright (c) mmjffra contributors. All rights reserved.
+"""An exported model behind the generator's interface.
+
+:class:`OnnxGenerator` is called as the PyTorch generator is
+(``generator(lqs)``, ``generator(lqs, flows=...)``, ``compute_flows(lqs)``)
+and declares the same :class:`~mmjffra.models.utils.InferenceSpec` (read
+from the model's metadata), so the restoration around it (windows, tiles,
+padding, streaming, outputs) is the one PyTorch models get. The network
+runs in ONNX Runtime or OpenVINO on the CPU; a flow estimator outside the
+graph (DIS) runs as in PyTorch, on the same frames.
+"""
+from typing import Dict, Optional
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from mmjffra.models.utils import InferenceSpec
+from .onnx_export import ExportError, read_metadata
+
+#: backend -> the Python package it needs
+BACKENDS = {'onnxruntime': 'onnxruntime', 'openvino': 'openvino'}
+
+
+class BackendError(ExportError):
+    """A backend that is unknown, not installed, or cannot run the model."""
+
+
+def _session(path: str, backend: str, threads: Optional[int]):
+    """A callable ``run(feeds) -> first output`` of the model on the CPU."""
+    if backend not in BACKENDS:
+        raise BackendError(f'unknown backend {backend!r}: choose one of '
+                           f'{", ".join(BACKENDS)}')
+    try:
+        module = __import__(BACKENDS[backend])
+    except ImportError as err:
+        raise BackendError(
+            f'backend {backend!r} is not installed: pip install -e '
+            '".[deploy]" (onnx, onnxruntime, openvino)') from err
+    try:
+        if backend == 'onnxruntime':
+            options = module.SessionOptions()
+            if threads:
+                options.intra_op_num_threads = threads
+            session = module.InferenceSession(
+                path, options, providers=['CPUExecutionProvider'])
+            return lambda feeds: session.run(None, feeds)[0]
+        config = {'INFERENCE_NUM_THREADS': str(threads)} if threads else {}
+        compiled = module.Core().compile_model(path, 'CPU', config)
+        output = compiled.output(0)
+        return lambda feeds: compiled(feeds)[output]
+    except Exception as err:
+        raise BackendError(f'{backend} cannot run {path!r}: '
+                           f'{" ".join(str(err).split())[:300]}') from err
+
+
+class OnnxGenerator:
+    """Run an exported network as the PyTorch generator is run.
+
+    Args:
+        path (str): A model exported by
+            :func:`~mmjffra.deploy.export_onnx` (its metadata is read).
+        backend (str): ``'onnxruntime'`` or ``'openvino'``.
+        threads (int, optional): CPU threads of the runtime. Default: None
+            (the runtime's choice).
+
+    Raises:
+        ExportError: The file is not one of our exported models.
+        BackendError: The backend is missing or cannot load the model.
+    """
+
+    def __init__(self,
+                 path: str,
+                 backend: str = 'onnxruntime',
+                 threads: Optional[int] = None) -> None:
+        self.path = path
+        self.backend = backend
+        self.meta: Dict = read_metadata(path)
+        meta = self.meta
+        self.inference_spec = InferenceSpec(
+            meta['temporal'],
+            int(meta['scale']),
+            num_frames=int(meta['num_frames']),
+            spatial_multiple=int(meta['spatial_multiple']),
+            min_size=int(meta['min_size']),
+            input_multiple=int(meta['input_multiple']),
+            whole_frame_flows=bool(meta['whole_frame_flows']))
+        self.in_channels = int(meta['in_channels'])
+        self.with_noise_map = bool(meta['with_noise_map'])
+        self.num_frames = int(meta['num_frames'])
+        self.dtype = np.float16 if meta.get('dtype') == 'float16' \
+            else np.float32
+        self.flow_estimator = None
+        if meta.get('flow_estimator'):
+            from mmagic.registry import MODELS
+            self.flow_estimator = MODELS.build(dict(meta['flow_estimator']))
+        self._run = _session(path, backend, threads)
+
+    def compute_flows(self, lqs: Tensor) -> Tensor:
+        """The initial flows the graph takes, as the PyTorch network
+        computes them."""
+        from mmjffra.models.editors.jffra.jffra_net import centre_flows
+        return centre_flows(self.flow_estimator, lqs.float(),
+                            self.in_channels).to(lqs.dtype)
+
+    def __call__(self, lqs: Tensor, flows: Optional[Tensor] = None) -> Tensor:
+        feeds = {'lqs': lqs.detach().cpu().numpy().astype(self.dtype)}
+        if self.flow_estimator is not None:
+            if flows is None:
+                flows = self.compute_flows(lqs)
+            feeds['flows'] = flows.detach().cpu().numpy().astype(self.dtype)
+        out = self._run(feeds)
+        return torch.from_numpy(np.asarray(out, np.float32)).to(lqs.dtype)
