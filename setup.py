@@ -96,5 +96,8 @@ if __name__ == '__main__':
             if not r.startswith(('opencv-python-headless',
                                  'opencv-contrib-python'))
         ],
-        extras_require={'tests': parse_requirements('requirements/tests.txt')},
+        extras_require={
+            'tests': parse_requirements('requirements/tests.txt'),
+            'deploy': parse_requirements('requirements/deploy.txt')
+        },
         zip_safe=False)

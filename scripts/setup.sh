@@ -87,7 +87,8 @@ else
   fi
 
   log "installing MMagic 1.2.0 and its pins"
-  "${PIP[@]}" install -q -r "$ROOT/requirements/runtime.txt" -r "$ROOT/requirements/tests.txt"
+  "${PIP[@]}" install -q -r "$ROOT/requirements/runtime.txt" -r "$ROOT/requirements/tests.txt" \
+    -r "$ROOT/requirements/deploy.txt"
   # Dependencies upgrade setuptools past what MMEngine, MMCV and mim need, and
   # mediapipe past what MMagic's inferencers import:
   # put it back (see requirements/constraints.txt).

@@ -11,6 +11,9 @@ from mmagic.utils import register_all_modules
 import mmjffra  # noqa: F401  (registers the plugin's modules)
 
 REPO = Path(__file__).resolve().parents[1]
+# the restore tests' helpers (frames, checkpoints, the tool), for every
+# folder of tests
+sys.path.insert(0, str(REPO / 'tests' / 'test_apis'))
 
 # As a config with default_scope = 'mmagic' does.
 register_all_modules(init_default_scope=True)

@@ -158,6 +158,9 @@ def parse_args(argv=None):
         print('\n'.join(describe_models()))
         parser.exit(0)
     onnx = args.backend != 'pytorch'
+    if not onnx and args.paths and args.paths[0].lower().endswith('.onnx'):
+        refuse(f'{args.paths[0]!r} is an ONNX model: give --backend '
+               'onnxruntime or openvino')
     expected = 2 if args.model else 3 if onnx else 4
     if len(args.paths) != expected:
         parser.error('give CONFIG CHECKPOINT INPUT OUTPUT, MODEL.onnx INPUT '
@@ -171,9 +174,6 @@ def parse_args(argv=None):
         if not os.path.isfile(args.paths[0]):
             refuse(f'ONNX model {args.paths[0]!r} does not exist')
         args.paths = [args.paths[0], None] + args.paths[1:]
-    elif args.paths and args.paths[0].lower().endswith('.onnx'):
-        refuse(f'{args.paths[0]!r} is an ONNX model: give --backend '
-               'onnxruntime or openvino')
     if args.model:
         from mmjffra.apis.model_zoo import UnknownModelError, find_model
         try:

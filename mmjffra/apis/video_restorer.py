@@ -103,8 +103,8 @@ class VideoRestorer:
                 'openvino', 'backend')
         self.onnx = None
         if onnx:
-            from mmjffra.deploy.onnx_generator import OnnxGenerator
             from mmjffra.deploy.onnx_export import ExportError
+            from mmjffra.deploy.onnx_generator import OnnxGenerator
             if checkpoint is not None or cfg_options:
                 raise ArgumentError('an ONNX model takes no checkpoint and '
                                     'no cfg_options')
@@ -193,8 +193,8 @@ class VideoRestorer:
             value = self.onnx.meta.get(name)
             if value is None:
                 return None
-            return torch.tensor(value).view(1, -1, 1, 1).to(
-                self.device, self.dtype)
+            return torch.tensor(value).view(1, -1, 1,
+                                            1).to(self.device, self.dtype)
         value = getattr(self.model.data_preprocessor, name, None)
         if value is None:
             return None

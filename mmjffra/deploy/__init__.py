@@ -12,6 +12,5 @@ from .onnx_export import METADATA_KEY, export_onnx, read_metadata
 from .onnx_generator import BACKENDS, OnnxGenerator
 
 __all__ = [
-    'export_onnx', 'read_metadata', 'METADATA_KEY', 'OnnxGenerator',
-    'BACKENDS'
+    'export_onnx', 'read_metadata', 'METADATA_KEY', 'OnnxGenerator', 'BACKENDS'
 ]

@@ -101,6 +101,16 @@ def export_onnx(generator: nn.Module,
             'unrolls its recurrence over a fixed number of frames, which the '
             'chunks of a restoration do not have; only window networks '
             '(JFFRA) are exported')
+    deform = sorted({
+        base.__name__
+        for m in generator.modules()
+        for base in type(m).__mro__ if 'DeformConv' in base.__name__
+    })
+    if deform:
+        raise ExportError(
+            f'{type(generator).__name__} uses a deformable convolution '
+            f'({", ".join(deform)}), which this exporter does not map to '
+            'ONNX\'s DeformConv (opset 19): not exported')
     flows_input = flow_estimator is not None
     generator = generator.eval()
     dtype = torch.float16 if fp16 else torch.float32

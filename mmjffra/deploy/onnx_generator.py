@@ -45,7 +45,10 @@ def _session(path: str, backend: str, threads: Optional[int]):
             session = module.InferenceSession(
                 path, options, providers=['CPUExecutionProvider'])
             return lambda feeds: session.run(None, feeds)[0]
-        config = {'INFERENCE_NUM_THREADS': str(threads)} if threads else {}
+        # f32 as exported (the CPU plugin may otherwise run bf16 kernels)
+        config = {'INFERENCE_PRECISION_HINT': 'f32'}
+        if threads:
+            config['INFERENCE_NUM_THREADS'] = str(threads)
         compiled = module.Core().compile_model(path, 'CPU', config)
         output = compiled.output(0)
         return lambda feeds: compiled(feeds)[output]
@@ -62,7 +65,7 @@ class OnnxGenerator:
             :func:`~mmjffra.deploy.export_onnx` (its metadata is read).
         backend (str): ``'onnxruntime'`` or ``'openvino'``.
         threads (int, optional): CPU threads of the runtime. Default: None
-            (the runtime's choice).
+            (PyTorch's, ``torch.get_num_threads()``).
 
     Raises:
         ExportError: The file is not one of our exported models.
@@ -94,7 +97,7 @@ class OnnxGenerator:
         if meta.get('flow_estimator'):
             from mmagic.registry import MODELS
             self.flow_estimator = MODELS.build(dict(meta['flow_estimator']))
-        self._run = _session(path, backend, threads)
+        self._run = _session(path, backend, threads or torch.get_num_threads())
 
     def compute_flows(self, lqs: Tensor) -> Tensor:
         """The initial flows the graph takes, as the PyTorch network

@@ -22,12 +22,16 @@ BASICVSR = str(REPO /
 EDVR = str(REPO / 'configs/demo/edvrm_c16_1xb2-1000i_carphone-bix4.py')
 
 
-def load_tool():
-    spec = importlib.util.spec_from_file_location(
-        'restore_video_tool', REPO / 'tools/restore_video.py')
+def load_script(path, name):
+    """A tool of the repo as a module (its ``main`` runs in this process)."""
+    spec = importlib.util.spec_from_file_location(name, REPO / path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def load_tool():
+    return load_script('tools/restore_video.py', 'restore_video_tool')
 
 
 def frames_of(demo_data, n, size=None):

