@@ -9,14 +9,16 @@
 - :mod:`.resumable`: an output written in segments that survives any
   interruption, shared out among the ranks of a process group;
 - :mod:`.progress`: progress on rich's bar;
-- :mod:`.video_io`, :mod:`.restore_output`: reading and safe writing;
+- :mod:`.video_io`, :mod:`.video_writer`, :mod:`.restore_output`: reading
+  and safe writing;
 - :mod:`.errors`: what a user can fix, in the library's terms.
 """
 from .checkpoint import load_generator_checkpoint
 from .errors import CheckpointMismatchError, RestorationError
 from .progress import RestoreProgress
-from .video_io import FrameReader, FrameWriter, VideoInputError
+from .video_io import FrameReader, VideoInputError
 from .video_restorer import VideoRestorer
+from .video_writer import FrameWriter
 
 __all__ = [
     'VideoRestorer', 'CheckpointMismatchError', 'RestorationError',

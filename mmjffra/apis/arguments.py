@@ -9,7 +9,7 @@ from typing import Optional, Union
 import torch
 from mmengine.config import Config
 
-from mmjffra.models.utils.inference import check_tile
+from mmjffra.models.utils.inference_spec import check_tile
 from mmjffra.utils.config_checks import UnknownConfigKeyError, check_test_cfg
 from .errors import ArgumentError, ConfigError
 

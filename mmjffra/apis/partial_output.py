@@ -22,7 +22,6 @@ Each frame file is written under a temporary name and renamed, so a killed
 run leaves only whole frames; a power cut loses at most the segment since
 the last ``fsync``.
 """
-import hashlib
 import json
 import os
 import os.path as osp
@@ -33,10 +32,11 @@ import cv2
 import numpy as np
 
 from mmjffra.utils.safe_files import (deferred_signals, fsync_path,
-                                      remove_quietly, replace_durably)
+                                      remove_quietly, replace_durably,
+                                      sha256_file, write_json_durably)
 from .errors import OutputError
 from .restore_output import is_video_path, swap_folder, write_manifest
-from .video_io import FrameWriter, join_video_parts, read_png, write_png
+from .video_writer import FrameWriter, join_video_parts, read_png, write_png
 
 MANIFEST = 'manifest.json'
 FORMAT = 1
@@ -57,54 +57,6 @@ def partial_path(dst: str) -> str:
     """The partial folder of an output: ``out/.video.mp4.partial``."""
     folder, name = osp.split(osp.abspath(dst.rstrip('/' + os.sep) or dst))
     return osp.join(folder, f'.{name}.partial')
-
-
-def sha256_file(path: str) -> str:
-    """The SHA-256 of a file, in hex."""
-    digest = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(1 << 20), b''):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def input_identity(src: str) -> Dict:
-    """What tells one input from another: its absolute path and the size
-    and modification time of the file (of each file of a folder)."""
-    path = osp.abspath(src)
-    if osp.isdir(path):
-        digest = hashlib.sha256()
-        for name in sorted(os.listdir(path)):
-            st = os.stat(osp.join(path, name))
-            digest.update(f'{name}\0{st.st_size}\0{st.st_mtime_ns}\n'.encode())
-        return dict(path=path, files_sha256=digest.hexdigest())
-    st = os.stat(path)
-    return dict(path=path, size=st.st_size, mtime_ns=st.st_mtime_ns)
-
-
-def write_json_durably(path: str, data: Dict) -> None:
-    """Write ``path`` through a hidden sibling, flushed, then renamed."""
-    folder, name = osp.split(path)
-    tmp = osp.join(folder, f'.{name}.tmp')
-    with open(tmp, 'w') as f:
-        json.dump(data, f, indent=1, sort_keys=True)
-        f.flush()
-        os.fsync(f.fileno())
-    replace_durably(tmp, path)
-
-
-def first_difference(old, new, where: str = '') -> Optional[str]:
-    """The first key where two identities differ, in words."""
-    if isinstance(old, dict) and isinstance(new, dict):
-        for key in sorted(set(old) | set(new)):
-            found = first_difference(
-                old.get(key), new.get(key), f'{where}.{key}' if where else key)
-            if found:
-                return found
-        return None
-    if old != new:
-        return f'{where}: {old!r} in the partial, {new!r} now'
-    return None
 
 
 def _failed(what: str, err: OSError) -> OutputError:
@@ -185,16 +137,6 @@ class PartialOutput:
             write_json_durably(osp.join(self.path, MANIFEST), self.manifest)
         except OSError as err:
             raise _failed(f'write {self.path!r}', err) from err
-
-    def check_identity(self, identity: Dict) -> None:
-        """Refuse to resume a partial made by another command."""
-        diff = first_difference(self.manifest.get('identity'), identity)
-        if diff:
-            raise PartialMismatchError(
-                f'cannot resume {self.dst!r}: its partial restoration '
-                f'{self.path!r} was made by another command ({diff}); '
-                'give the same input, model and options, or remove it to '
-                'start over', 'resume')
 
     def update(self, **values) -> None:
         self.manifest.update(values)

@@ -15,7 +15,10 @@ contiguous blocks and rank 0 joins them.
 """
 import contextlib
 import errno
+import hashlib
 import math
+import os
+import os.path as osp
 from typing import Callable, Dict, Iterable, Iterator, List, Optional
 
 import numpy as np
@@ -29,6 +32,62 @@ from .video_io import FrameReader
 #: ``restore(frames, skip, count)``: the output frames of a stream.
 StreamFn = Callable[[Iterable[np.ndarray], int, Optional[int]],
                     Iterator[np.ndarray]]
+
+
+def input_identity(src: str) -> Dict:
+    """What tells one input from another: its absolute path and the size
+    and modification time of the file (of each file of a folder)."""
+    path = osp.abspath(src)
+    if osp.isdir(path):
+        digest = hashlib.sha256()
+        for name in sorted(os.listdir(path)):
+            st = os.stat(osp.join(path, name))
+            digest.update(f'{name}\0{st.st_size}\0{st.st_mtime_ns}\n'.encode())
+        return dict(path=path, files_sha256=digest.hexdigest())
+    st = os.stat(path)
+    return dict(path=path, size=st.st_size, mtime_ns=st.st_mtime_ns)
+
+
+def restoration_identity(config, checkpoint: Optional[str], options: Dict,
+                         src: str, **output) -> Dict:
+    """What makes an output, as a resumed restoration checks it: the input
+    (path, size, modification time), the model (the config's text and the
+    checkpoint's SHA-256), the restorer's settings and the ``output``
+    options that change its pixels."""
+    from mmjffra.utils.safe_files import sha256_file
+    text = hashlib.sha256(config.pretty_text.encode()).hexdigest()
+    model = dict(
+        config_sha256=text,
+        checkpoint_sha256=sha256_file(checkpoint) if checkpoint else None)
+    return dict(
+        input=input_identity(src),
+        model=model,
+        options=dict(options, **output))
+
+
+def first_difference(old, new, where: str = '') -> Optional[str]:
+    """The first key where two identities differ, in words."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in sorted(set(old) | set(new)):
+            found = first_difference(
+                old.get(key), new.get(key), f'{where}.{key}' if where else key)
+            if found:
+                return found
+        return None
+    if old != new:
+        return f'{where}: {old!r} in the partial, {new!r} now'
+    return None
+
+
+def check_identity(partial: PartialOutput, identity: Dict) -> None:
+    """Refuse to resume a partial made by another command."""
+    diff = first_difference(partial.manifest.get('identity'), identity)
+    if diff:
+        raise PartialMismatchError(
+            f'cannot resume {partial.dst!r}: its partial restoration '
+            f'{partial.path!r} was made by another command ({diff}); '
+            'give the same input, model and options, or remove it to '
+            'start over', 'resume')
 
 
 def is_disk_full(err: BaseException) -> bool:
@@ -292,7 +351,7 @@ def _open_partial(partial: PartialOutput, identity: Dict, resume: bool,
             if not resume:
                 return partial_exists_error(partial)
             partial.read()
-            partial.check_identity(identity)
+            check_identity(partial, identity)
             return partial.manifest, partial.finished(check=True)
         partial.create(identity, segment_length(segment, grid, total, world))
         return partial.manifest, {}

@@ -2,7 +2,6 @@
 """Restore a user's video of any length and size, frame by frame."""
 import itertools
 import os.path as osp
-import warnings
 from typing import Dict, Iterable, Iterator, Optional, Union
 
 import numpy as np
@@ -17,7 +16,7 @@ from .arguments import (check_restorer_args, configured_max_windows,
                         parse_device)
 from .checkpoint import (build_inference_model, check_checkpoint_file,
                          load_config, load_generator_checkpoint)
-from .errors import ArgumentError, CheckpointMismatchError, RestoreWarning
+from .errors import ArgumentError, CheckpointMismatchError
 from .streaming import FrameBuffer, stream_chunks, stream_windows
 from .video_io import VideoInputError
 
@@ -37,21 +36,14 @@ class VideoRestorer:
     goes through the project's one inference path
     (:class:`mmjffra.models.utils.ClipRestorer`), as the models' test modes:
 
-    - window networks (JFFRA, EDVR): one window of ``2N+1`` frames per
-      output frame, the clip ends padded as the model's test setting
-      (reflection), ``max_windows`` windows per forward;
-    - sequence networks (BasicVSR, BasicVSR++, IconVSR, RVRT): temporal
-      chunks of ``chunk`` frames with ``chunk_overlap`` context frames on
-      each side.
-
-    Spatial tiles (``tile`` LQ pixels, ``tile_overlap``) bound the memory
-    of large frames: they start on multiples of the network's spatial
-    multiple, JFFRA's initial flows are computed on the whole frame and
-    cropped per tile, and overlaps are blended with linear ramps.
-
-    A restorer holds the model and its settings only; each stream keeps
-    its own state (see :mod:`mmjffra.apis.streaming`), so streams of one
-    restorer may interleave.
+    window networks (JFFRA, EDVR) restore one window of ``2N+1`` frames
+    per output frame (clip ends padded as in the test setting),
+    ``max_windows`` per forward; sequence networks (BasicVSR, BasicVSR++,
+    IconVSR, RVRT) chunks of ``chunk`` frames with ``chunk_overlap``
+    context frames on each side. Tiles (``tile`` LQ pixels,
+    ``tile_overlap``) bound the memory of large frames (see
+    :class:`~mmjffra.models.utils.ClipRestorer`). Each stream keeps its own
+    state (:mod:`mmjffra.apis.streaming`): streams may interleave.
 
     Args:
         config (str | Config): Model config (e.g. a JFFRA task config).
@@ -103,21 +95,12 @@ class VideoRestorer:
                 'openvino', 'backend')
         self.onnx = None
         if onnx:
-            from mmjffra.deploy.onnx_export import ExportError
-            from mmjffra.deploy.onnx_generator import OnnxGenerator
             if checkpoint is not None or cfg_options:
                 raise ArgumentError('an ONNX model takes no checkpoint and '
                                     'no cfg_options')
-            try:
-                self.onnx = OnnxGenerator(config, backend)
-            except ExportError as err:
-                raise ArgumentError(str(err), 'backend') from err
-            checkpoint = config
-            config = Config(
-                dict(
-                    model=dict(
-                        generator=dict(
-                            with_noise_map=self.onnx.with_noise_map))))
+            from mmjffra.deploy.onnx_generator import load_onnx_model
+            self.onnx, config = load_onnx_model(config, backend)
+            checkpoint = self.onnx.path  # hashed as the resume identity
         elif isinstance(config, str):
             config = load_config(config)
         if cfg_options:
@@ -201,22 +184,11 @@ class VideoRestorer:
         return value.view(1, -1, 1, 1).to(self.device, self.dtype)
 
     def identity(self, src: str, **output) -> Dict:
-        """What makes an output, as a resumed restoration checks it: the
-        input (path, size, modification time), the model (the config's
-        text and the checkpoint's SHA-256), this restorer's settings and
-        the ``output`` options that change its pixels."""
-        import hashlib
-
-        from .partial_output import input_identity, sha256_file
-        config = hashlib.sha256(self.config.pretty_text.encode()).hexdigest()
-        model = dict(
-            config_sha256=config,
-            checkpoint_sha256=sha256_file(self.checkpoint)
-            if self.checkpoint else None)
-        return dict(
-            input=input_identity(src),
-            model=model,
-            options=dict(self.options, **output))
+        """What makes an output (see
+        :func:`mmjffra.apis.resumable.restoration_identity`)."""
+        from .resumable import restoration_identity
+        return restoration_identity(self.config, self.checkpoint, self.options,
+                                    src, **output)
 
     # ----------------------------------------------------------- tensors
     def to_tensor(self, frame: np.ndarray) -> Tensor:
@@ -277,10 +249,8 @@ class VideoRestorer:
                 after them are context). Default: None, to the end.
 
         Yields:
-            np.ndarray: Restored RGB uint8 frames (s*h, s*w, 3), in order.
-
-        Raises:
-            VideoInputError: A frame size the network cannot take.
+            np.ndarray: Restored RGB uint8 frames (s*h, s*w, 3), in order;
+            :class:`VideoInputError` for a size the network cannot take.
         """
         tensors = (self.to_tensor(frame)[0] for frame in frames)
         first = next(tensors, None)
@@ -392,17 +362,9 @@ class VideoRestorer:
                       segment: int) -> int:
         from .restore_output import default_codec, is_video_path
         from .resumable import restore_resumable
-        from .video_io import audio_fits, audio_streams
+        from .video_writer import audio_kept
         fps = fps or reader.fps
-        if audio and is_video_path(dst) and audio_streams(src) and \
-                not audio_fits(src, dst):
-            warnings.warn(
-                RestoreWarning(
-                    f'the audio of {src!r} cannot go into a '
-                    f'{osp.splitext(dst)[1]} file without re-encoding: '
-                    f'{dst!r} is written without audio (an .mkv or .mp4 '
-                    'output keeps it; --no-audio silences this warning)'))
-            audio = False
+        audio = audio and is_video_path(dst) and audio_kept(src, dst)
         video = is_video_path(dst)
         codec = (codec or default_codec(dst)) if video else None
         identity = self.identity(

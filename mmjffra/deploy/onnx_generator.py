@@ -114,3 +114,17 @@ class OnnxGenerator:
             feeds['flows'] = flows.detach().cpu().numpy().astype(self.dtype)
         out = self._run(feeds)
         return torch.from_numpy(np.asarray(out, np.float32)).to(lqs.dtype)
+
+
+def load_onnx_model(path: str, backend: str):
+    """An exported model and the config its metadata stands for."""
+    from mmengine.config import Config
+
+    from mmjffra.apis.errors import ArgumentError
+    try:
+        model = OnnxGenerator(path, backend)
+    except ExportError as err:
+        raise ArgumentError(str(err), 'backend') from err
+    noise = model.with_noise_map
+    return model, Config(
+        dict(model=dict(generator=dict(with_noise_map=noise))))

@@ -9,11 +9,13 @@ path (:func:`temp_sibling`), flushed to disk and renamed into place
 complete one, and a failure or a signal leaves only the previous one.
 """
 import contextlib
+import hashlib
+import json
 import os
 import os.path as osp
 import signal
 import threading
-from typing import Iterator, Sequence
+from typing import Dict, Iterator, Sequence
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -204,3 +206,23 @@ def output_lock(path: str) -> Iterator:
             for folder in created:  # only the empty ones this lock made
                 with contextlib.suppress(OSError):
                     os.rmdir(folder)
+
+
+def sha256_file(path: str) -> str:
+    """The SHA-256 of a file, in hex."""
+    digest = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 20), b''):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_json_durably(path: str, data: Dict) -> None:
+    """Write ``path`` through a hidden sibling, flushed, then renamed."""
+    folder, name = osp.split(path)
+    tmp = osp.join(folder, f'.{name}.tmp')
+    with open(tmp, 'w') as f:
+        json.dump(data, f, indent=1, sort_keys=True)
+        f.flush()
+        os.fsync(f.fileno())
+    replace_durably(tmp, path)

@@ -26,7 +26,7 @@ from test_inference_path import (JFFRA, frames_of, load_tool, mmagic_release,
 
 from mmjffra.apis import FrameReader, FrameWriter, VideoRestorer
 from mmjffra.apis import restore_output as restore_output_module
-from mmjffra.apis import video_io
+from mmjffra.apis import video_writer
 from mmjffra.apis.errors import RestoreWarning
 from mmjffra.apis.restore_output import MANIFEST, write_manifest
 from mmjffra.apis.video_io import VideoInputError
@@ -198,7 +198,7 @@ def test_a_full_disk_while_writing_frames(tool, capsys, ckpt, clip, tmp_path,
         (out / '00000000.png').write_bytes(b'old frame')
         write_manifest(str(out), ['00000000.png'], str(clip))
     monkeypatch.setattr(
-        video_io, 'open', failing_open(3, enospc()), raising=False)
+        video_writer, 'open', failing_open(3, enospc()), raising=False)
     line = fails(tool, capsys, [JFFRA, ckpt, clip, out, '--overwrite'], 2,
                  'cannot write frame 00000002.png to', tmp_path,
                  '.out.partial')

@@ -27,7 +27,7 @@ from test_inference_path import (BASICVSR, JFFRA, frames_of, load_tool,
                                  write_video_with_audio)
 from test_restore_safety import enospc, failing_open, snapshot
 
-from mmjffra.apis import FrameReader, partial_output, video_io
+from mmjffra.apis import FrameReader, partial_output, video_writer
 from mmjffra.apis.resumable import missing_runs, segment_length, share_runs
 from mmjffra.utils.safe_files import Interrupted
 
@@ -39,11 +39,11 @@ N = 14  # frames; segments of 4: 4 + 4 + 4 + 2
 KILLER = '''
 import importlib.util, os, signal, sys
 point, n, args = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-from mmjffra.apis import partial_output, video_io
+from mmjffra.apis import partial_output, video_writer
 owner, name = {
     'frame': (partial_output.SegmentWriter, 'write'),
     'join': (partial_output, 'join_video_parts'),
-    'audio': (video_io, 'copy_audio'),
+    'audio': (video_writer, 'copy_audio'),
     'place': (partial_output.PartialOutput, 'discard'),
 }[point]
 real, calls = getattr(owner, name), [0]
@@ -268,7 +268,7 @@ def test_a_full_disk_keeps_a_resumable_partial(tool, capsys, ckpt, inputs,
     dst = tmp_path / 'out'
     args = [JFFRA, ckpt, inputs / 'in', dst, '--segment', '4']
     monkeypatch.setattr(
-        video_io, 'open', failing_open(6, enospc()), raising=False)
+        video_writer, 'open', failing_open(6, enospc()), raising=False)
     code, _, err = run(tool, capsys, *args)
     monkeypatch.undo()
     lines = err.strip().splitlines()

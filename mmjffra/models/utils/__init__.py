@@ -1,10 +1,10 @@
 # Copyright (c) mmjffra contributors. All rights reserved.
 """What the JFFRA and RVRT models share (besides the flow estimators)."""
 from .attention_mask import MASK_VALUE, additive_mask
-from .inference import (MMAGIC_INFERENCE_SPECS, PADDINGS, ClipRestorer,
-                        InferenceSpec, auto_max_windows, get_inference_spec,
-                        run_tiled, tile_spans, window_indices,
-                        windows_for_memory)
+from .clip_restorer import (ClipRestorer, auto_max_windows, run_tiled,
+                            tile_spans, windows_for_memory)
+from .inference_spec import (MMAGIC_INFERENCE_SPECS, PADDINGS, InferenceSpec,
+                             get_inference_spec, window_indices)
 from .noise_map import append_noise_map, noise_level_map
 from .sequence import is_mirror_extended
 

@@ -13,7 +13,8 @@ from mmjffra.models.utils import (MMAGIC_INFERENCE_SPECS, ClipRestorer,
                                   InferenceSpec, get_inference_spec, run_tiled,
                                   tile_spans, window_indices,
                                   windows_for_memory)
-from mmjffra.models.utils.inference import ChunkSpan, check_padding, check_tile
+from mmjffra.models.utils.clip_restorer import ChunkSpan
+from mmjffra.models.utils.inference_spec import check_padding, check_tile
 
 JFFRA = str(REPO / 'configs/demo/jffra-small_1xb2-1000i_carphone-bix4.py')
 BASICVSR = str(REPO /
