@@ -183,3 +183,28 @@ def test_the_metadata_says_what_a_runtime_needs(exported):
             for i in model.graph.input]
     assert dims == [['n', meta['num_frames'], 3, 'h', 'w'],
                     ['n', meta['num_frames'] - 1, 2, 'h', 'w']]
+
+
+def test_the_paper_preset_with_raft_in_the_graph(demo_data, tmp_path):
+    """JFFRA's paper preset: RAFT, a learned estimator, is part of the
+    graph, its padding to RAFT's minimum size traced as a function of the
+    input size (a small RAFT and width, for the CPU)."""
+    from mmjffra.deploy import export_onnx
+    restorer = VideoRestorer(
+        str(REPO / 'configs/jffra/jffra_c64_8xb6-700k_reds4.py'),
+        cfg_options={
+            'model.generator.flow_estimator.arch': 'raft_small',
+            'model.generator.flow_estimator.num_flow_updates': 2,
+            'model.generator.mid_channels': 16
+        })
+    gen = restorer.generator.eval()
+    path = str(tmp_path / 'paper.onnx')
+    meta = export_onnx(gen, restorer.spec, path, restorer.mean, restorer.std)
+    assert meta['flow_estimator'] is None and meta['num_frames'] == 3
+    runtime = OnnxGenerator(path)
+    # under and over RAFT's 128 px minimum (another padding)
+    for size in ((64, 48), (160, 136)):
+        x = real_window(demo_data, size)
+        with torch.no_grad():
+            want = gen(x)
+        assert float((runtime(x) - want).abs().max()) <= 1e-4, size

@@ -2,6 +2,7 @@
 import math
 from typing import Optional
 
+import torch
 import torch.nn.functional as F
 from mmagic.registry import MODELS
 from torch import Tensor
@@ -70,6 +71,8 @@ class RAFTFlowEstimator(BaseFlowEstimator):
         self.freeze()
 
     def _padded_size(self, size: int) -> int:
+        if isinstance(size, Tensor):  # a traced size (ONNX export)
+            return torch.clamp((size + 7) // 8 * 8, min=self.min_size)
         return max(self.min_size, int(math.ceil(size / 8) * 8))
 
     def compute_flow(self, ref: Tensor, supp: Tensor) -> Tensor:
