@@ -13,4 +13,4 @@ export PATH="$VENV/bin:$PATH"
 "$VENV/bin/python" -m flake8 mmjffra tools tests configs projects
 "$VENV/bin/python" -m isort --check-only --diff mmjffra tools tests configs projects
 "$VENV/bin/python" -m yapf --diff --recursive mmjffra tools tests configs projects
-exec "$VENV/bin/python" -m pytest -q -p no:cacheprovider "${@:-tests}"
+exec "$VENV/bin/python" -m pytest -q -p no:cacheprovider --durations=20 "${@:-tests}"
