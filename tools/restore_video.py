@@ -241,23 +241,6 @@ def kept(err: BaseException) -> str:
             'start over)')
 
 
-def init_ranks(device: str) -> str:
-    """Join the process group under torchrun; each rank's device."""
-    if int(os.environ.get('WORLD_SIZE', '1')) <= 1:
-        return device
-    import torch
-    import torch.distributed as dist
-    local = int(os.environ.get('LOCAL_RANK', '0'))
-    if device == 'cuda':
-        device = f'cuda:{local}'
-    if device.startswith('cuda'):
-        torch.cuda.set_device(torch.device(device))
-    if not dist.is_initialized():
-        dist.init_process_group(
-            'nccl' if device.startswith('cuda') else 'gloo')
-    return device
-
-
 def main(argv=None):
     """Exit codes: 0 done, 2 an error of the input, arguments, output,
     config or checkpoint (one line), 3 out of GPU memory, 130/143 stopped
@@ -280,6 +263,7 @@ def run(args) -> int:
     from mmjffra.apis import VideoRestorer
     from mmjffra.apis.errors import RestoreError, RestoreWarning
     from mmjffra.apis.video_io import check_restore_paths
+    from mmjffra.utils.dist_utils import init_torchrun_group
     from mmjffra.utils.safe_files import Interrupted, signals_as_exceptions
     oom = (torch.cuda.OutOfMemoryError, )
     code = 0
@@ -287,7 +271,7 @@ def run(args) -> int:
         warnings.simplefilter('always', RestoreWarning)
         warnings.showwarning = one_line_warnings(warnings.showwarning)
         try:
-            device = init_ranks(args.device)
+            device = init_torchrun_group(args.device)
             # the input, the output and the arguments are checked before
             # the model is built (seconds)
             max_windows = batch_option(args.batch)

@@ -1,10 +1,37 @@
 # Copyright (c) mmjffra contributors. All rights reserved.
 """Distributed launch that also works on machines without a GPU."""
 import os
+from typing import Optional
 
 import torch
 import torch.distributed as dist
 from mmengine.config import Config
+
+
+def init_torchrun_group(device: str = 'cpu',
+                        backend: Optional[str] = None) -> str:
+    """Join the process group of a ``torchrun`` launch (once; nothing for
+    a single process) and return this rank's device.
+
+    Args:
+        device (str): 'cpu', 'cuda' (this rank's ``LOCAL_RANK`` GPU) or
+            'cuda:N'.
+        backend (str, optional): Default: NCCL for CUDA, else gloo.
+
+    Returns:
+        str: The rank's device.
+    """
+    if int(os.environ.get('WORLD_SIZE', '1')) <= 1:
+        return device
+    local = int(os.environ.get('LOCAL_RANK', '0'))
+    if device == 'cuda':
+        device = f'cuda:{local}'
+    if device.startswith('cuda'):
+        torch.cuda.set_device(torch.device(device))
+    if not dist.is_initialized():
+        dist.init_process_group(
+            backend or ('nccl' if device.startswith('cuda') else 'gloo'))
+    return device
 
 
 def setup_cpu_distributed(cfg: Config, backend: str = 'gloo') -> bool:
@@ -38,8 +65,7 @@ def setup_cpu_distributed(cfg: Config, backend: str = 'gloo') -> bool:
         if key not in os.environ:
             raise RuntimeError(f'--launcher pytorch needs ${key}: start the '
                                'script with torchrun (tools/dist_train.sh)')
-    if not dist.is_initialized():
-        dist.init_process_group(backend=backend)
+    init_torchrun_group('cpu', backend)
     wrapper = cfg.get('model_wrapper_cfg', None)
     if wrapper is None:
         wrapper = dict(
