@@ -19,17 +19,23 @@ from mmjffra.utils.safe_files import (deferred_signals, remove_quietly,
                                       temp_sibling)
 from .errors import ArgumentError, OutputError, OutputExistsError
 
-VIDEO_EXTS = ('.mp4', '.avi', '.mkv', '.mov', '.webm', '.m4v', '.mpg', '.mpeg',
-              '.y4m')
-MANIFEST = '.mmjffra-restore.json'
-
-# the codec a container takes by default (libx264 for the others)
-DEFAULT_CODECS = {
-    '.webm': 'libvpx-vp9',
-    '.y4m': 'rawvideo',
-    '.mpg': 'mpeg2video',
-    '.mpeg': 'mpeg2video',
+#: The video containers a restoration writes: extension -> (default codec,
+#: pixel format). The one table every writer reads (segments and torchrun
+#: parts are written in the output's own container and joined by stream
+#: copy); a new container is one line here.
+CONTAINERS = {
+    '.mp4': ('libx264', 'yuv420p'),
+    '.m4v': ('libx264', 'yuv420p'),
+    '.mov': ('libx264', 'yuv420p'),
+    '.mkv': ('libx264', 'yuv420p'),
+    '.avi': ('libx264', 'yuv420p'),
+    '.webm': ('libvpx-vp9', 'yuv420p'),
+    '.y4m': ('rawvideo', 'yuv420p'),
+    '.mpg': ('mpeg2video', 'yuv420p'),
+    '.mpeg': ('mpeg2video', 'yuv420p'),
 }
+VIDEO_EXTS = tuple(CONTAINERS)
+MANIFEST = '.mmjffra-restore.json'
 
 
 def is_video_path(path: str) -> bool:
@@ -39,7 +45,12 @@ def is_video_path(path: str) -> bool:
 
 def default_codec(path: str) -> str:
     """The codec a video output gets when none is given."""
-    return DEFAULT_CODECS.get(osp.splitext(path)[1].lower(), 'libx264')
+    return CONTAINERS.get(osp.splitext(path)[1].lower(), CONTAINERS['.mp4'])[0]
+
+
+def pixel_format(path: str) -> str:
+    """The pixel format of a video output."""
+    return CONTAINERS.get(osp.splitext(path)[1].lower(), CONTAINERS['.mp4'])[1]
 
 
 def os_cause(err: BaseException) -> str:
@@ -222,15 +233,21 @@ def remove_parents(created: List[str]) -> None:
             os.rmdir(folder)
 
 
-def video_stream(container, codec: str, fps: float, width: int, height: int,
-                 crf: int, b_frames: bool):
-    """Add the video stream of an output (yuv420p, even size)."""
+def video_stream(container,
+                 codec: str,
+                 fps: float,
+                 width: int,
+                 height: int,
+                 crf: int,
+                 b_frames: bool,
+                 pix_fmt: str = 'yuv420p'):
+    """Add the video stream of an output (even size for 4:2:0)."""
     from fractions import Fraction
     rate = Fraction(fps).limit_denominator(1001)
     stream = container.add_stream(codec, rate=rate)
     stream.width = width - width % 2
     stream.height = height - height % 2
-    stream.pix_fmt = 'yuv420p'
+    stream.pix_fmt = pix_fmt
     options = {}
     if codec in ('libx264', 'libx265'):
         options['crf'] = str(crf)
@@ -279,7 +296,8 @@ def _probe_video(path: str, codec: str, fps: float, crf: int) -> None:
     import av
     import numpy as np
     with av.open(path, 'w') as container:
-        stream = video_stream(container, codec, fps, 16, 16, crf, True)
+        stream = video_stream(container, codec, fps, 16, 16, crf, True,
+                              pixel_format(path))
         frame = av.VideoFrame.from_ndarray(
             np.zeros((16, 16, 3), np.uint8), format='rgb24')
         for _ in range(2):

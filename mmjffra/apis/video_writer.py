@@ -14,8 +14,9 @@ from mmjffra.utils.safe_files import (deferred_signals, remove_quietly,
                                       replace_durably, temp_sibling)
 from .errors import ArgumentError, OutputError, RestoreWarning
 from .restore_output import (check_output, default_codec, is_video_path,
-                             make_parents, os_cause, remove_parents,
-                             swap_folder, video_stream, write_manifest)
+                             make_parents, os_cause, pixel_format,
+                             remove_parents, swap_folder, video_stream,
+                             write_manifest)
 from .video_io import VideoInputError
 
 
@@ -224,7 +225,8 @@ class FrameWriter:
                 'every pixel', RestoreWarning)
         self._container = av.open(self.tmp, 'w')
         self._stream = video_stream(self._container, self.codec, self.fps,
-                                    width, height, self.crf, self.b_frames)
+                                    width, height, self.crf, self.b_frames,
+                                    pixel_format(self.path))
         if self.audio_from and audio_streams(self.audio_from):
             self._audio_src = av.open(self.audio_from)
             self._audio = self._container.add_stream_from_template(
