@@ -69,8 +69,7 @@ def export_onnx(generator: nn.Module,
                 flow_estimator: Optional[Dict] = None,
                 padding: str = 'reflection',
                 name: str = '',
-                opset: int = OPSET,
-                fp16: bool = False) -> Dict:
+                opset: int = OPSET) -> Dict:
     """Export ``generator`` to ``path`` (written complete or not at all).
 
     Args:
@@ -85,7 +84,6 @@ def export_onnx(generator: nn.Module,
         padding (str): How windows are padded at the clip ends.
         name (str): The model's name, recorded in the metadata.
         opset (int): ONNX opset. Default: :data:`OPSET`.
-        fp16 (bool): Export in half precision (for GPU runtimes).
 
     Returns:
         dict: The metadata written.
@@ -113,8 +111,8 @@ def export_onnx(generator: nn.Module,
             'ONNX\'s DeformConv (opset 19): not exported')
     flows_input = flow_estimator is not None
     generator = generator.eval()
-    dtype = torch.float16 if fp16 else torch.float32
-    module = _Exported(generator, flows_input).to(dtype)
+    dtype = torch.float32
+    module = _Exported(generator, flows_input)
     c = int(generator.in_channels) + int(
         getattr(generator, 'with_noise_map', False))
     h, w = trace_size(spec)
@@ -146,7 +144,7 @@ def export_onnx(generator: nn.Module,
         flow_estimator=flow_estimator,
         padding=padding,
         opset=opset,
-        dtype='float16' if fp16 else 'float32')
+        dtype='float32')
     folder = osp.dirname(osp.abspath(path))
     fd, tmp = tempfile.mkstemp(suffix='.onnx', dir=folder, prefix='.export')
     os.close(fd)
@@ -167,6 +165,9 @@ def export_onnx(generator: nn.Module,
         entry = model.metadata_props.add()
         entry.key, entry.value = METADATA_KEY, json.dumps(meta)
         onnx.save(model, tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # as a file the user writes
         os.replace(tmp, path)
     except Exception as err:
         if osp.exists(tmp):

@@ -37,8 +37,6 @@ def parse_args(argv=None):
     parser.add_argument(
         '--opset', type=int, default=17, help='ONNX opset (default 17)')
     parser.add_argument(
-        '--fp16', action='store_true', help='half precision (GPU runtimes)')
-    parser.add_argument(
         '--overwrite', action='store_true', help='replace an existing file')
     args = parser.parse_args(argv)
     expected = 1 if args.model else 3
@@ -94,8 +92,7 @@ def main(argv=None):
             flow_estimator=outside,
             padding=restorer.clip.padding,
             name=name,
-            opset=args.opset,
-            fp16=args.fp16)
+            opset=args.opset)
     except (RestoreError, ExportError, OSError) as err:
         refuse(' '.join(str(err).split()))
     inputs = 'lqs, flows (DIS, computed by the runtime)' if outside \
