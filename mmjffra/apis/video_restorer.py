@@ -35,7 +35,6 @@ class VideoRestorer:
     (:func:`mmjffra.models.utils.get_inference_spec`) and every forward
     goes through the project's one inference path
     (:class:`mmjffra.models.utils.ClipRestorer`), as the models' test modes:
-
     window networks (JFFRA, EDVR) restore one window of ``2N+1`` frames
     per output frame (clip ends padded as in the test setting),
     ``max_windows`` per forward; sequence networks (BasicVSR, BasicVSR++,
@@ -328,13 +327,13 @@ class VideoRestorer:
             int: Number of frames written (by all ranks).
 
         Raises:
-            OutputError: Another restore is writing ``dst`` (a lock beside
-                it), a write failed, a partial restoration is there without
-                ``resume`` or was made by another call.
+            OutputError: ``dst`` is locked by another restore, a write
+                failed, or a partial is there without ``resume`` (or is
+                another call's).
         """
         import contextlib
 
-        from mmengine.dist import get_rank
+        from mmengine.dist import broadcast_object_list, get_rank
 
         from mmjffra.utils.safe_files import OutputLockedError, output_lock
         from .errors import OutputError
@@ -344,17 +343,19 @@ class VideoRestorer:
                                 'segment')
         reader = check_restore_paths(src, dst, start, end, overwrite, codec,
                                      fps, crf, resume)
-        # one writer per output: a second restore of dst is refused (under
-        # torchrun rank 0 writes the output and holds the lock)
-        lock = output_lock(dst) if get_rank() == 0 else \
-            contextlib.nullcontext()
-        try:
-            with lock:
-                return self._restore_file(reader, src, dst, start, codec, crf,
-                                          progress, fps, audio, resume,
-                                          segment)
-        except OutputLockedError as err:
-            raise OutputError(str(err)) from err
+        # one writer per output: a second restore of dst is refused
+        with contextlib.ExitStack() as stack:
+            refused = [None]  # under torchrun: rank 0 tells every rank
+            if get_rank() == 0:
+                try:
+                    stack.enter_context(output_lock(dst))
+                except OutputLockedError as err:
+                    refused[0] = str(err)
+            broadcast_object_list(refused, src=0)
+            if refused[0]:
+                raise OutputError(refused[0])
+            return self._restore_file(reader, src, dst, start, codec, crf,
+                                      progress, fps, audio, resume, segment)
 
     def _restore_file(self, reader, src: str, dst: str, start: int,
                       codec: Optional[str], crf: int, progress: bool,

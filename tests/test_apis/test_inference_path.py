@@ -284,6 +284,48 @@ def test_two_ranks_equal_one_process(demo_data, tmp_path, config, out, extra):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith('.')]
 
 
+def test_a_locked_output_is_refused_on_every_rank(demo_data, tmp_path):
+    """Under torchrun rank 0 takes the output's lock and tells the other
+    ranks: a second restore of the same output is refused on every rank
+    (none waits forever for rank 0)."""
+    import subprocess
+
+    from mmjffra.utils.safe_files import lock_path
+    write_folder(tmp_path / 'in', frames_of(demo_data, 3, (32, 32)))
+    mmagic_release(JFFRA, tmp_path / 'model.pth')
+    out = tmp_path / 'out'
+    lock = lock_path(str(out))
+    holder = subprocess.Popen([
+        sys.executable, '-c', 'import fcntl, os, time; '
+        f'fd = os.open({lock!r}, os.O_RDWR | os.O_CREAT); '
+        'fcntl.flock(fd, fcntl.LOCK_EX); print("held", flush=True); '
+        'time.sleep(300)'
+    ],
+                              stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert holder.stdout.readline().strip() == 'held'
+        proc = subprocess.run([
+            sys.executable, '-m', 'torch.distributed.run', '--nproc-per-node',
+            '2', '--master-port',
+            str(29600 + os.getpid() % 1000), 'tools/restore_video.py', JFFRA,
+            tmp_path / 'model.pth', tmp_path / 'in', out, '--no-progress'
+        ],
+                              cwd=REPO,
+                              env=dict(os.environ, OMP_NUM_THREADS='1'),
+                              stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT,
+                              text=True,
+                              timeout=240)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert proc.returncode != 0
+    assert proc.stdout.count('is being written by another restore') == 2, \
+        proc.stdout[-3000:]
+    assert not out.exists()
+
+
 def test_mmagic_inferencer_with_our_config(demo_data, tmp_path, jffra_ckpt):
     """MMagic's MMagicInferencer restores a folder with our config (the
     ``demo_pipeline`` of our runtime base; 'basicvsr' only picks MMagic's
