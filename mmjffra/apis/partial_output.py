@@ -123,7 +123,24 @@ class PartialOutput:
         return manifest
 
     def create(self, identity: Dict, segment: int) -> None:
-        """Start a new partial folder."""
+        """Start a new partial folder.
+
+        Raises:
+            OutputError: Something else (not an empty folder left by a run
+                killed before its manifest) is at the partial's path.
+        """
+        if osp.lexists(self.path):
+            frames = osp.join(self.path, 'frames')
+            entries = [] if osp.islink(
+                self.path) or not osp.isdir(self.path) else os.listdir(
+                    self.path)
+            empty = osp.isdir(self.path) and not osp.islink(self.path) and (
+                not entries or entries == ['frames'] and osp.isdir(frames)
+                and not os.listdir(frames))
+            if not empty:
+                raise OutputError(
+                    f'{self.path!r} is in the way of the partial restoration '
+                    f'of {self.dst!r} and was not written by one: move it')
         try:
             os.makedirs(osp.join(self.path, 'frames'), exist_ok=True)
             self.manifest = dict(

@@ -271,15 +271,15 @@ def restore_resumable(restore: StreamFn,
         written = _restore_share(restore, reader, partial, done, total, grid,
                                  context, progress, rank, world)
         results = all_gather_object(written)
-        errors = [r for r in results if isinstance(r, str)]
+        errors = [r for r in results if isinstance(r, tuple)]
         count = 0
         if rank == 0 and not errors:
             count = partial.assemble(audio_from, audio_start)
         counts = all_gather_object(count)
         if errors:
             err = RestorationError('restoration failed on ' +
-                                   '; '.join(e for e in errors))
-            err.disk_full = any('No space left' in e for e in errors)
+                                   '; '.join(text for text, _ in errors))
+            err.disk_full = any(full for _, full in errors)
             raise err
         return sum(counts)
     except BaseException as err:
@@ -300,8 +300,9 @@ def _restore_share(restore: StreamFn, reader: FrameReader,
                    partial: PartialOutput, done: Dict[int, int],
                    total: Optional[int], grid: int, context: int,
                    progress: bool, rank: int, world: int):
-    """This rank's missing segments; under ``torchrun`` an error is
-    returned as text (every rank must reach the gather)."""
+    """This rank's missing segments (frames restored); under ``torchrun``
+    an error is returned as ``(text, disk full)`` (every rank must reach
+    the gather)."""
     length = partial.segment
     stop = total if total is not None else partial.manifest.get('total')
     if stop is None and reader.total is None and reader.end is not None:
@@ -339,7 +340,7 @@ def _restore_share(restore: StreamFn, reader: FrameReader,
     except Exception as err:
         if world == 1:
             raise
-        return f'rank {rank}: {type(err).__name__}: {err}'
+        return f'rank {rank}: {type(err).__name__}: {err}', is_disk_full(err)
 
 
 def _open_partial(partial: PartialOutput, identity: Dict, resume: bool,

@@ -51,6 +51,18 @@ class _Exported(nn.Module):
         return self.generator(lqs)
 
 
+def external_flow_estimator(generator: nn.Module) -> Optional[Dict]:
+    """The config of the generator's flow estimator if it is not a tensor
+    operation (``learned = False``: DIS, OpenCV), else None."""
+    estimator = getattr(generator, 'flow_estimator', None)
+    if estimator is None or getattr(estimator, 'learned', True):
+        return None
+    return dict(
+        type=type(estimator).__name__,
+        preset=estimator.preset,
+        variational_refinement_iters=estimator.variational_refinement_iters)
+
+
 def trace_size(spec: InferenceSpec) -> tuple:
     """The (h, w) the graph is traced at: a multiple of the input multiple
     and not of any level's window, so that every size-dependent padding is

@@ -298,3 +298,18 @@ def test_segments_and_their_shares():
     assert share_runs(runs, 0, 2) == [[0, 1], [3]]
     assert share_runs(runs, 1, 2) == [[4, 5]]
     assert share_runs([[0]], 1, 2) == []
+
+
+def test_a_folder_in_the_way_of_the_partial_is_left_alone(
+        tool, capsys, ckpt, inputs, tmp_path):
+    """A folder named like the partial that no restoration wrote (no
+    manifest, files in it) is refused in one line and kept as it is."""
+    mine = tmp_path / '.out.partial'
+    mine.mkdir()
+    (mine / 'notes.txt').write_text('not a restoration')
+    before = snapshot(tmp_path)
+    code, _, err = run(tool, capsys, JFFRA, ckpt, inputs / 'in',
+                       tmp_path / 'out', '--resume')
+    assert code == 2 and 'is in the way of the partial' in err, err
+    assert len(err.strip().splitlines()) == 1
+    assert snapshot(tmp_path) == before

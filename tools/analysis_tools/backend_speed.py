@@ -88,7 +88,7 @@ def main(argv=None):
     torch.set_num_threads(args.threads)
 
     from mmjffra.apis import VideoRestorer
-    from mmjffra.deploy.onnx_export import export_onnx
+    from mmjffra.deploy.onnx_export import export_onnx, external_flow_estimator
     frames = frames_of(args)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -96,15 +96,7 @@ def main(argv=None):
             config, ckpt = model_paths(name)
             torch_restorer = VideoRestorer(config, ckpt)
             gen = torch_restorer.generator
-            estimator = getattr(gen, 'flow_estimator', None)
-            outside = None
-            if estimator is not None and not getattr(estimator, 'learned',
-                                                     True):
-                outside = dict(
-                    type=type(estimator).__name__,
-                    preset=estimator.preset,
-                    variational_refinement_iters=estimator.
-                    variational_refinement_iters)
+            outside = external_flow_estimator(gen)
             path = osp.join(tmp, f'{len(rows)}.onnx')
             start = time.perf_counter()
             export_onnx(

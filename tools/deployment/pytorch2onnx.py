@@ -65,7 +65,8 @@ def main(argv=None):
     args = parse_args(argv)
     from mmjffra.apis import VideoRestorer
     from mmjffra.apis.errors import RestoreError
-    from mmjffra.deploy.onnx_export import ExportError, export_onnx
+    from mmjffra.deploy.onnx_export import (ExportError, export_onnx,
+                                            external_flow_estimator)
     try:
         from mmjffra.apis.checkpoint import load_config
         config = load_config(args.config)
@@ -74,14 +75,7 @@ def main(argv=None):
                                        {}).get('with_noise_map') else None
         restorer = VideoRestorer(config, args.checkpoint, noise_sigma=sigma)
         gen = restorer.generator
-        estimator = getattr(gen, 'flow_estimator', None)
-        outside = None
-        if estimator is not None and not getattr(estimator, 'learned', True):
-            outside = dict(
-                type=type(estimator).__name__,
-                preset=estimator.preset,
-                variational_refinement_iters=estimator.
-                variational_refinement_iters)
+        outside = external_flow_estimator(gen)
         name = args.model or osp.splitext(osp.basename(args.config))[0]
         meta = export_onnx(
             gen,
