@@ -5,7 +5,10 @@ The graph takes the network's input as the PyTorch model does: frames
 ``lqs`` of shape (n, t, c, h, w), float, normalised by the data
 preprocessor's ``mean``/``std`` (with a non-blind denoiser's noise-level map
 as the last channel), and returns the restored frames (window networks: the
-centre frame (n, c, s*h, s*w)). Batch, height and width are dynamic. A
+centre frame (n, c, s*h, s*w); sequence networks: every frame (n, t, c,
+s*h, s*w)). Batch, height and width are dynamic, and the number of frames
+of a sequence network (MMagic's BasicVSR: its propagation is a graph loop,
+:mod:`.basicvsr_graph`). A
 learned flow estimator is part of the graph; one that is not a tensor
 operation (DIS, OpenCV) is computed outside it and fed as a second input
 ``flows`` (n, t-1, 2, h, w), the runtime computing it as PyTorch does.
@@ -26,8 +29,11 @@ import torch
 from torch import Tensor, nn
 
 from mmjffra.models.utils import InferenceSpec
+from .basicvsr_graph import basicvsr_graph
 
 METADATA_KEY = 'mmjffra'
+#: sequence networks with a graph form: class name -> its scripted module
+SEQUENCE_GRAPHS = {'BasicVSRNet': basicvsr_graph}
 FORMAT = 1
 #: the opset of the exported graphs (ONNX Runtime >= 1.14, OpenVINO 2023+)
 OPSET = 17
@@ -101,16 +107,11 @@ def export_onnx(generator: nn.Module,
         dict: The metadata written.
 
     Raises:
-        ExportError: A sequence network (the recurrence over frames is
-            unrolled by tracing), or an exporter failure (its reason).
+        ExportError: A deformable convolution, a sequence network with no
+            graph form (:data:`SEQUENCE_GRAPHS`), or an exporter failure
+            (its reason).
     """
     import onnx
-    if spec.temporal != 'window':
-        raise ExportError(
-            f'{type(generator).__name__} is a sequence network: tracing '
-            'unrolls its recurrence over a fixed number of frames, which the '
-            'chunks of a restoration do not have; only window networks '
-            '(JFFRA) are exported')
     deform = sorted({
         base.__name__
         for m in generator.modules()
@@ -121,17 +122,53 @@ def export_onnx(generator: nn.Module,
             f'{type(generator).__name__} uses a deformable convolution '
             f'({", ".join(deform)}), which this exporter does not map to '
             'ONNX\'s DeformConv (opset 19): not exported')
+    sequence = spec.temporal == 'sequence'
+    if sequence and type(generator).__name__ not in SEQUENCE_GRAPHS:
+        raise ExportError(
+            f'{type(generator).__name__} is a sequence network whose '
+            'recurrence has no graph form here (tracing would unroll it '
+            'over a fixed number of frames); exported sequence networks: '
+            f'{", ".join(SEQUENCE_GRAPHS)}')
     flows_input = flow_estimator is not None
     generator = generator.eval()
     dtype = torch.float32
-    module = _Exported(generator, flows_input)
-    c = int(generator.in_channels) + int(
-        getattr(generator, 'with_noise_map', False))
+    module = SEQUENCE_GRAPHS[type(generator).__name__](generator) \
+        if sequence else _Exported(generator, flows_input)
+    # MMagic's networks take RGB and have no in_channels
+    in_channels = int(getattr(generator, 'in_channels', 3))
+    c = in_channels + int(getattr(generator, 'with_noise_map', False))
     h, w = trace_size(spec)
-    lqs = torch.rand(1, spec.num_frames, c, h, w, dtype=dtype)
+    lqs = torch.rand(1, 3 if sequence else spec.num_frames, c, h, w)
     args = (lqs, )
     names = ['lqs']
-    axes = {'lqs': {0: 'n', 3: 'h', 4: 'w'}, 'out': {0: 'n', 2: 'H', 3: 'W'}}
+    if sequence:  # any number of frames
+        axes = {
+            'lqs': {
+                0: 'n',
+                1: 't',
+                3: 'h',
+                4: 'w'
+            },
+            'out': {
+                0: 'n',
+                1: 't',
+                3: 'H',
+                4: 'W'
+            }
+        }
+    else:
+        axes = {
+            'lqs': {
+                0: 'n',
+                3: 'h',
+                4: 'w'
+            },
+            'out': {
+                0: 'n',
+                2: 'H',
+                3: 'W'
+            }
+        }
     if flows_input:
         args += (generator.compute_flows(lqs.float()).to(dtype), )
         names.append('flows')
@@ -147,10 +184,10 @@ def export_onnx(generator: nn.Module,
         min_size=spec.min_size,
         input_multiple=spec.input_multiple,
         whole_frame_flows=spec.whole_frame_flows and flows_input,
-        in_channels=int(generator.in_channels),
+        in_channels=in_channels,
         with_noise_map=bool(getattr(generator, 'with_noise_map', False)),
-        layout='lqs: (n, t, c, h, w) float, (x - mean) / std; '
-        'out: (n, c, s*h, s*w)',
+        layout='lqs: (n, t, c, h, w) float, (x - mean) / std; out: ' +
+        ('(n, t, c, s*h, s*w)' if sequence else '(n, c, s*h, s*w)'),
         mean=None if mean is None else [float(v) for v in mean.flatten()],
         std=None if std is None else [float(v) for v in std.flatten()],
         flow_estimator=flow_estimator,

@@ -26,8 +26,17 @@ class BackendError(ExportError):
     """A backend that is unknown, not installed, or cannot run the model."""
 
 
-def _session(path: str, backend: str, threads: Optional[int]):
-    """A callable ``run(feeds) -> first output`` of the model on the CPU."""
+def _session(path: str,
+             backend: str,
+             threads: Optional[int],
+             static_shapes: bool = False):
+    """A callable ``run(feeds) -> first output`` of the model on the CPU.
+
+    ``static_shapes``: OpenVINO compiles the model once per input shape
+    (kept for the next call of that shape). OpenVINO 2026.4 can return
+    uninitialised values from a graph with ``Loop`` nodes compiled for
+    dynamic shapes; compiled for the shape it is given, it is exact.
+    """
     if backend not in BACKENDS:
         raise BackendError(f'unknown backend {backend!r}: choose one of '
                            f'{", ".join(BACKENDS)}')
@@ -49,9 +58,25 @@ def _session(path: str, backend: str, threads: Optional[int]):
         config = {'INFERENCE_PRECISION_HINT': 'f32'}
         if threads:
             config['INFERENCE_NUM_THREADS'] = str(threads)
-        compiled = module.Core().compile_model(path, 'CPU', config)
-        output = compiled.output(0)
-        return lambda feeds: compiled(feeds)[output]
+        core = module.Core()
+        if not static_shapes:
+            compiled = core.compile_model(path, 'CPU', config)
+            return lambda feeds: compiled(feeds)[compiled.output(0)]
+        cache = {}
+
+        def run(feeds):
+            shapes = tuple((k, v.shape) for k, v in sorted(feeds.items()))
+            if shapes not in cache:
+                if len(cache) == 8:  # tiles and chunks take a few shapes
+                    cache.pop(next(iter(cache)))
+                model = core.read_model(path)
+                model.reshape({k: list(shape) for k, shape in shapes})
+                cache[shapes] = core.compile_model(model, 'CPU', config)
+            compiled = cache[shapes]
+            return compiled(feeds)[compiled.output(0)]
+
+        core.read_model(path)  # an unreadable model fails here
+        return run
     except Exception as err:
         raise BackendError(f'{backend} cannot run {path!r}: '
                            f'{" ".join(str(err).split())[:300]}') from err
@@ -97,7 +122,11 @@ class OnnxGenerator:
         if meta.get('flow_estimator'):
             from mmagic.registry import MODELS
             self.flow_estimator = MODELS.build(dict(meta['flow_estimator']))
-        self._run = _session(path, backend, threads or torch.get_num_threads())
+        self._run = _session(
+            path,
+            backend,
+            threads or torch.get_num_threads(),
+            static_shapes=meta['temporal'] == 'sequence')
 
     def compute_flows(self, lqs: Tensor) -> Tensor:
         """The initial flows the graph takes, as the PyTorch network

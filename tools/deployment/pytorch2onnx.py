@@ -7,7 +7,9 @@ The graph has dynamic batch, height and width, opset 17 (ONNX Runtime >=
 metadata what a runtime needs: scale, frames per window, spatial and input
 multiples, the normalisation, whether a noise-level map is an input, and
 the flow estimator computed outside the graph (DIS) if any. Window
-networks (JFFRA) are exported; sequence networks are refused in one line.
+networks (JFFRA) and MMagic's BasicVSR (its propagation a loop of the graph:
+clips of any length) are exported; other sequence networks and deformable
+convolutions (EDVR, BasicVSR++) are refused in one line.
 
 Examples::
 
@@ -91,9 +93,10 @@ def main(argv=None):
         refuse(' '.join(str(err).split()))
     inputs = 'lqs, flows (DIS, computed by the runtime)' if outside \
         else 'lqs'
+    frames = 'clips of any length' if meta['temporal'] == 'sequence' \
+        else f'{meta["num_frames"]}-frame windows'
     print(f'wrote {args.output}: {meta["network"]}, x{meta["scale"]}, '
-          f'{meta["num_frames"]}-frame windows, inputs {inputs}, opset '
-          f'{meta["opset"]}')
+          f'{frames}, inputs {inputs}, opset {meta["opset"]}')
 
 
 if __name__ == '__main__':
