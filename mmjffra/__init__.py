@@ -18,7 +18,7 @@ four things (the README's "Set-up" section lists them too;
    at import time;
 3. allow-lists, for ``torch.load(weights_only=True)`` (PyTorch >= 2.6's
    default), the exact globals an MMEngine runner checkpoint holds
-   (:mod:`mmjffra.utils.checkpoint_safety`: MMEngine's ``HistoryBuffer``,
+   (:mod:`mmjffra.utils.torch_load_allowlist`: MMEngine's ``HistoryBuffer``,
    numpy's array/scalar reconstructors and the dtype classes it names, and a
    ``getattr`` restricted to ``HistoryBuffer`` statistics), so that
    ``tools/test.py`` and ``--resume`` read MMEngine checkpoints without

@@ -143,7 +143,8 @@ def test_missing_dataset_is_one_line(tool, config, missing, tmp_path, capsys):
 
 
 def test_missing_annotation_file_named(tiny_data, tmp_path):
-    from mmjffra.datasets import DatasetNotFoundError, check_dataset_paths
+    from mmjffra.datasets import check_dataset_paths
+    from mmjffra.errors import DatasetNotFoundError
     cfg = Config.fromfile(REPO /
                           'configs/jffra/jffra_c64_8xb6-700k_dvd-deblur.py')
     cfg.merge_from_dict(

@@ -175,7 +175,8 @@ def parse_args(argv=None):
             refuse(f'ONNX model {args.paths[0]!r} does not exist')
         args.paths = [args.paths[0], None] + args.paths[1:]
     if args.model:
-        from mmjffra.apis.model_zoo import UnknownModelError, find_model
+        from mmjffra.apis.model_zoo import find_model
+        from mmjffra.errors import UnknownModelError
         try:
             config, checkpoint = find_model(args.model)
         except UnknownModelError as err:
@@ -186,7 +187,7 @@ def parse_args(argv=None):
 
 
 def batch_option(value):
-    from mmjffra.apis.errors import ArgumentError
+    from mmjffra.errors import ArgumentError
     if value is None or value == 'auto':
         return value
     try:
@@ -219,7 +220,7 @@ def one_line_warnings(show_other):
     """A ``warnings.showwarning`` that prints a restoration's warnings
     (:class:`RestoreWarning`) in one line and passes others (a library's
     deprecation) on to ``show_other``."""
-    from mmjffra.apis.errors import RestoreWarning
+    from mmjffra.errors import RestoreWarning
 
     def show(message, category, *args, **kwargs):
         if issubclass(category, RestoreWarning):
@@ -261,8 +262,8 @@ def run(args) -> int:
     import torch
 
     from mmjffra.apis import VideoRestorer
-    from mmjffra.apis.errors import RestoreError, RestoreWarning
     from mmjffra.apis.video_io import check_restore_paths
+    from mmjffra.errors import RestoreError, RestoreWarning
     from mmjffra.utils.dist_utils import init_torchrun_group
     from mmjffra.utils.safe_files import Interrupted, signals_as_exceptions
     oom = (torch.cuda.OutOfMemoryError, )

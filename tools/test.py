@@ -84,11 +84,11 @@ def main():
     from mmengine.hooks import Hook
     from mmengine.runner import Runner
 
-    from mmjffra.datasets import DatasetNotFoundError, check_dataset_paths
+    from mmjffra.datasets import check_dataset_paths
+    from mmjffra.errors import DatasetNotFoundError, UnknownConfigKeyError
     from mmjffra.utils import setup_cpu_distributed
-    from mmjffra.utils.config_checks import (BUILD_ERRORS,
-                                             UnknownConfigKeyError,
-                                             build_error_line, check_test_cfg)
+    from mmjffra.utils.config_checks import (BUILD_ERRORS, build_error_line,
+                                             check_test_cfg)
     from mmjffra.utils.safe_files import (Interrupted, atomic_output,
                                           signals_as_exceptions)
 
@@ -122,9 +122,9 @@ def main():
         sys.exit(2)
 
     try:  # the runner's own load is not strict: a foreign model would score
-        from mmjffra.apis.checkpoint import (build_inference_model,
-                                             load_generator_checkpoint)
-        from mmjffra.apis.errors import CheckpointMismatchError, ConfigError
+        from mmjffra.apis.inference_model import (build_inference_model,
+                                                  load_generator_checkpoint)
+        from mmjffra.errors import CheckpointMismatchError, ConfigError
         load_generator_checkpoint(
             build_inference_model(cfg).generator, args.checkpoint, args.config)
     except (CheckpointMismatchError, ConfigError) as err:

@@ -61,10 +61,11 @@ def main():
     from mmengine.config import Config
     from mmengine.registry import RUNNERS, init_default_scope
 
-    from mmjffra.datasets import DatasetNotFoundError, check_dataset_paths
+    from mmjffra.datasets import check_dataset_paths
+    from mmjffra.errors import DatasetNotFoundError
     from mmjffra.utils import setup_cpu_distributed
+    from mmjffra.utils.atomic_checkpoints import set_resume
     from mmjffra.utils.config_checks import BUILD_ERRORS, build_error_line
-    from mmjffra.utils.safe_checkpoints import set_resume
 
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher

@@ -1,7 +1,8 @@
 # Copyright (c) mmjffra contributors. All rights reserved.
 """Restore a user's videos: one module per job.
 
-- :mod:`.checkpoint`: a model for inference from a config and a checkpoint;
+- :mod:`.inference_model`: a model for inference from a config and a
+  checkpoint;
 - :mod:`.arguments`: the restoration's arguments, checked first;
 - :mod:`.streaming`: the streaming scheduler (frames read, restored,
   forgotten) on :class:`mmjffra.models.utils.ClipRestorer`;
@@ -10,13 +11,13 @@
   interruption, shared out among the ranks of a process group;
 - :mod:`.progress`: progress on rich's bar;
 - :mod:`.video_io`, :mod:`.video_writer`, :mod:`.restore_output`: reading
-  and safe writing;
-- :mod:`.errors`: what a user can fix, in the library's terms.
+  and safe writing (their errors: :mod:`mmjffra.errors`).
 """
-from .checkpoint import load_generator_checkpoint
-from .errors import CheckpointMismatchError, RestorationError
+from mmjffra.errors import (CheckpointMismatchError, RestorationError,
+                            VideoInputError)
+from .inference_model import load_generator_checkpoint
 from .progress import RestoreProgress
-from .video_io import FrameReader, VideoInputError
+from .video_io import FrameReader
 from .video_restorer import VideoRestorer
 from .video_writer import FrameWriter
 

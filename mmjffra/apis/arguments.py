@@ -9,9 +9,9 @@ from typing import Optional, Union
 import torch
 from mmengine.config import Config
 
+from mmjffra.errors import ArgumentError, ConfigError, UnknownConfigKeyError
 from mmjffra.models.utils.inference_spec import check_tile
-from mmjffra.utils.config_checks import UnknownConfigKeyError, check_test_cfg
-from .errors import ArgumentError, ConfigError
+from mmjffra.utils.config_checks import check_test_cfg
 
 
 def check_integer(value, name: str, low: int) -> None:

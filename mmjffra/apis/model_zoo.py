@@ -5,10 +5,7 @@ from typing import Dict, List, Tuple
 
 import yaml
 
-
-class UnknownModelError(ValueError):
-    """A model name the model index does not list (or lists without
-    weights)."""
+from mmjffra.errors import UnknownModelError
 
 
 def _roots() -> List[str]:

@@ -31,10 +31,10 @@ from typing import Dict, List, Optional, Sequence
 import cv2
 import numpy as np
 
+from mmjffra.errors import OutputError
 from mmjffra.utils.safe_files import (deferred_signals, fsync_path,
                                       remove_quietly, replace_durably,
                                       sha256_file, write_json_durably)
-from .errors import OutputError
 from .restore_output import is_video_path, swap_folder, write_manifest
 from .video_writer import FrameWriter, join_video_parts, read_png, write_png
 
@@ -42,15 +42,6 @@ MANIFEST = 'manifest.json'
 FORMAT = 1
 _RECORD = re.compile(r'^seg_(\d{6,})\.json$')
 FAST_PNG = (cv2.IMWRITE_PNG_COMPRESSION, 1)  # pending frames: kept briefly
-
-
-class PartialExistsError(OutputError):
-    """A partial restoration of the output exists and ``resume`` was not
-    asked."""
-
-
-class PartialMismatchError(OutputError):
-    """``resume`` of a partial restoration that another command made."""
 
 
 def partial_path(dst: str) -> str:

@@ -15,9 +15,9 @@ import os
 import os.path as osp
 from typing import List, Optional
 
+from mmjffra.errors import ArgumentError, OutputError, OutputExistsError
 from mmjffra.utils.safe_files import (deferred_signals, remove_quietly,
                                       temp_sibling)
-from .errors import ArgumentError, OutputError, OutputExistsError
 
 #: The video containers a restoration writes: extension -> (default codec,
 #: pixel format). The one table every writer reads (segments and torchrun

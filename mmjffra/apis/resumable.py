@@ -23,9 +23,9 @@ from typing import Callable, Dict, Iterable, Iterator, List, Optional
 
 import numpy as np
 
-from .errors import OutputError, RestorationError
-from .partial_output import (PartialExistsError, PartialMismatchError,
-                             PartialOutput, SegmentWriter)
+from mmjffra.errors import (OutputError, PartialExistsError,
+                            PartialMismatchError, RestorationError)
+from .partial_output import PartialOutput, SegmentWriter
 from .progress import RestoreProgress
 from .video_io import FrameReader
 

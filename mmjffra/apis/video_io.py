@@ -10,15 +10,11 @@ from typing import Iterator, List, Optional
 import cv2
 import numpy as np
 
-from .errors import ArgumentError, RestoreError, RestoreWarning
+from mmjffra.errors import ArgumentError, RestoreWarning, VideoInputError
 from .restore_output import VIDEO_EXTS, check_output, probe_output
 
 IMG_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
 __all__ = ['VIDEO_EXTS', 'IMG_EXTS']
-
-
-class VideoInputError(RestoreError, ValueError):
-    """An input video or frame folder that cannot be read as asked."""
 
 
 def natural_key(name: str) -> tuple:

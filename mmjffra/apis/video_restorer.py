@@ -9,16 +9,16 @@ import torch
 from mmengine.config import Config
 from torch import Tensor
 
+from mmjffra.errors import (ArgumentError, CheckpointMismatchError,
+                            VideoInputError)
 from mmjffra.models.flow_estimators import flow_estimators_to_float32
 from mmjffra.models.utils import (ClipRestorer, auto_max_windows,
                                   get_inference_spec, noise_level_map)
 from .arguments import (check_restorer_args, configured_max_windows,
                         parse_device)
-from .checkpoint import (build_inference_model, check_checkpoint_file,
-                         load_config, load_generator_checkpoint)
-from .errors import ArgumentError, CheckpointMismatchError
+from .inference_model import (build_inference_model, check_checkpoint_file,
+                              load_config, load_generator_checkpoint)
 from .streaming import FrameBuffer, stream_chunks, stream_windows
-from .video_io import VideoInputError
 
 __all__ = [
     'VideoRestorer', 'CheckpointMismatchError', 'load_generator_checkpoint'
@@ -335,8 +335,8 @@ class VideoRestorer:
 
         from mmengine.dist import broadcast_object_list, get_rank
 
-        from mmjffra.utils.safe_files import OutputLockedError, output_lock
-        from .errors import OutputError
+        from mmjffra.errors import OutputError, OutputLockedError
+        from mmjffra.utils.safe_files import output_lock
         from .video_io import check_restore_paths
         if segment < 1:
             raise ArgumentError(f'segment must be >= 1, got {segment}',

@@ -10,14 +10,14 @@ from typing import List, Optional, Sequence
 import cv2
 import numpy as np
 
+from mmjffra.errors import (ArgumentError, OutputError, RestoreWarning,
+                            VideoInputError)
 from mmjffra.utils.safe_files import (deferred_signals, remove_quietly,
                                       replace_durably, temp_sibling)
-from .errors import ArgumentError, OutputError, RestoreWarning
 from .restore_output import (check_output, default_codec, is_video_path,
                              make_parents, os_cause, pixel_format,
                              remove_parents, swap_folder, video_stream,
                              write_manifest)
-from .video_io import VideoInputError
 
 
 def write_png(path: str, frame: np.ndarray,
@@ -134,7 +134,7 @@ class FrameWriter:
     removes the temporary output): a failed run leaves nothing behind and
     a previous output untouched. Every write is checked: a failure (a full
     disk, a permission, the codec, closing the container) raises
-    :class:`~mmjffra.apis.errors.OutputError` naming the output and the
+    :class:`~mmjffra.errors.OutputError` naming the output and the
     cause.
 
     An existing output is refused unless ``overwrite``; a folder is

@@ -1,5 +1,6 @@
 # Copyright (c) mmjffra contributors. All rights reserved.
-from .layouts import LAYOUTS, DatasetNotFoundError, check_dataset_paths
+from mmjffra.errors import DatasetNotFoundError
+from .layouts import LAYOUTS, check_dataset_paths
 from .transforms import *  # noqa: F401,F403
 
 __all__ = ['LAYOUTS', 'DatasetNotFoundError', 'check_dataset_paths']

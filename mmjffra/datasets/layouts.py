@@ -12,6 +12,8 @@ it. ``tools/train.py`` and ``tools/test.py`` call it.
 import os.path as osp
 from typing import Dict, Iterator, Tuple
 
+from mmjffra.errors import DatasetNotFoundError
+
 _MMAGIC_CONVERTERS = ('MMagic\'s tools/dataset_converters/'
                       '{}  (in mmagic/.mim/tools of the mmagic package)')
 _OURS = 'python tools/dataset_converters/prepare_video_dataset.py {}'
@@ -53,10 +55,6 @@ LAYOUTS: Dict[str, Tuple[str, str, str]] = {
                  'meta_info_carphone_{train,val}.txt',
                  'python tools/prepare_demo_data.py --out-dir data/carphone'),
 }
-
-
-class DatasetNotFoundError(FileNotFoundError):
-    """A dataset folder or annotation file of a config does not exist."""
 
 
 def _datasets(cfg, loader_names) -> Iterator[Tuple[str, dict]]:

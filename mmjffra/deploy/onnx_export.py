@@ -28,6 +28,7 @@ from typing import Dict, Optional
 import torch
 from torch import Tensor, nn
 
+from mmjffra.errors import ExportError
 from mmjffra.models.utils import InferenceSpec
 from .basicvsr_graph import basicvsr_graph
 
@@ -37,10 +38,6 @@ SEQUENCE_GRAPHS = {'BasicVSRNet': basicvsr_graph}
 FORMAT = 1
 #: the opset of the exported graphs (ONNX Runtime >= 1.14, OpenVINO 2023+)
 OPSET = 17
-
-
-class ExportError(ValueError):
-    """A network that cannot be exported (the message names the reason)."""
 
 
 class _Exported(nn.Module):

@@ -15,15 +15,12 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from mmjffra.errors import BackendError, ExportError
 from mmjffra.models.utils import InferenceSpec
-from .onnx_export import ExportError, read_metadata
+from .onnx_export import read_metadata
 
 #: backend -> the Python package it needs
 BACKENDS = {'onnxruntime': 'onnxruntime', 'openvino': 'openvino'}
-
-
-class BackendError(ExportError):
-    """A backend that is unknown, not installed, or cannot run the model."""
 
 
 def _session(path: str,
@@ -149,7 +146,7 @@ def load_onnx_model(path: str, backend: str):
     """An exported model and the config its metadata stands for."""
     from mmengine.config import Config
 
-    from mmjffra.apis.errors import ArgumentError
+    from mmjffra.errors import ArgumentError
     try:
         model = OnnxGenerator(path, backend)
     except ExportError as err:

@@ -3,7 +3,7 @@
 from mmagic.registry import RUNNERS
 from mmengine.runner import Runner
 
-from mmjffra.utils.safe_checkpoints import AtomicCheckpointMixin
+from mmjffra.utils.atomic_checkpoints import AtomicCheckpointMixin
 
 
 @RUNNERS.register_module()

@@ -12,6 +12,8 @@ names an unknown key and the known ones.
 """
 from typing import Dict, Optional, Tuple
 
+from mmjffra.errors import UnknownConfigKeyError
+
 #: MMagic wrapper class name -> the ``model.test_cfg`` keys read for it (the
 #: first class of a wrapper's MRO found here decides).
 #: ``max_windows_per_forward`` is read by :class:`mmjffra.apis.VideoRestorer`
@@ -20,13 +22,6 @@ MMAGIC_TEST_CFG_KEYS: Dict[str, Tuple[str, ...]] = {
     'EDVR': ('max_windows_per_forward', ),
     'BasicVSR': (),
 }
-
-
-class UnknownConfigKeyError(KeyError):
-    """A config key that nothing reads (a misspelling, most likely)."""
-
-    def __str__(self) -> str:  # KeyError would quote the message
-        return str(self.args[0])
 
 
 def known_test_cfg_keys(model_type) -> Optional[Tuple[str, ...]]:

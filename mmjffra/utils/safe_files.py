@@ -17,6 +17,8 @@ import signal
 import threading
 from typing import Dict, Iterator, Sequence
 
+from mmjffra.errors import OutputLockedError
+
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
@@ -146,10 +148,6 @@ def atomic_output(path: str) -> Iterator:
     except BaseException:
         remove_quietly(tmp)
         raise
-
-
-class OutputLockedError(OSError):
-    """Another process is writing the same output."""
 
 
 def lock_path(path: str) -> str:

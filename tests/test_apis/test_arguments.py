@@ -7,7 +7,7 @@ from test_inference_path import JFFRA, load_tool
 
 from mmjffra.apis.arguments import (check_restorer_args,
                                     configured_max_windows, parse_device)
-from mmjffra.apis.errors import ArgumentError, ConfigError, OutputExistsError
+from mmjffra.errors import ArgumentError, ConfigError, OutputExistsError
 
 
 def refused(call, argument, match):

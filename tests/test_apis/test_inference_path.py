@@ -361,7 +361,7 @@ def test_sizes_a_network_cannot_take_are_padded():
 
 def test_audio_the_container_cannot_hold_is_dropped_with_a_warning(
         demo_data, tmp_path):
-    from mmjffra.apis.errors import RestoreWarning
+    from mmjffra.errors import RestoreWarning
     frames = frames_of(demo_data, 4, (48, 40))
     src = tmp_path / 'with_audio.mp4'
     write_video_with_audio(src, frames, fps=10)
@@ -382,7 +382,7 @@ def test_audio_the_container_cannot_hold_is_dropped_with_a_warning(
 
 
 def test_a_video_cut_mid_packet_restores_what_decodes(tmp_path):
-    from mmjffra.apis.errors import RestoreWarning
+    from mmjffra.errors import RestoreWarning
     full, cut = tmp_path / 'full.mp4', tmp_path / 'cut.mp4'
     rng = np.random.default_rng(0)
     with av.open(str(full), 'w', options={'movflags': 'faststart'}) as c:
@@ -401,7 +401,7 @@ def test_a_video_cut_mid_packet_restores_what_decodes(tmp_path):
 
 
 def test_alpha_and_16_bit_are_said(tmp_path):
-    from mmjffra.apis.errors import RestoreWarning
+    from mmjffra.errors import RestoreWarning
     for i in range(2):
         assert cv2.imwrite(
             str(tmp_path / f'{i}.png'),

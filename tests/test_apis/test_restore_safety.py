@@ -27,9 +27,8 @@ from test_inference_path import (JFFRA, frames_of, load_tool, mmagic_release,
 from mmjffra.apis import FrameReader, FrameWriter, VideoRestorer
 from mmjffra.apis import restore_output as restore_output_module
 from mmjffra.apis import video_writer
-from mmjffra.apis.errors import RestoreWarning
 from mmjffra.apis.restore_output import MANIFEST, write_manifest
-from mmjffra.apis.video_io import VideoInputError
+from mmjffra.errors import RestoreWarning, VideoInputError
 
 DENOISE = str(REPO / 'configs/jffra/jffra-small_1xb2-1000i_skvideo-denoise.py')
 SIZE = (48, 40)  # small frames: a run takes about a second on the CPU

@@ -11,7 +11,8 @@ from conftest import REPO, run_cmd
 from mmagic.registry import MODELS
 from mmengine.config import Config
 
-from mmjffra.apis import FrameReader, VideoInputError, VideoRestorer
+from mmjffra.apis import FrameReader, VideoRestorer
+from mmjffra.errors import VideoInputError
 from mmjffra.models.utils import tile_spans
 
 CONFIG = str(REPO / 'configs/demo/jffra-small_1xb2-1000i_carphone-bix4.py')

@@ -245,31 +245,3 @@ def test_the_paper_preset_with_raft_in_the_graph(demo_data, tmp_path):
         with torch.no_grad():
             want = gen(x)
         assert float((runtime(x) - want).abs().max()) <= 1e-4, size
-
-
-def test_backend_speed_tool(tmp_path, capsys, monkeypatch):
-    """tools/analysis_tools/backend_speed.py: the same frames through
-    PyTorch and ONNX Runtime in one run, each timed, the runtime's output
-    within 1 level of PyTorch's."""
-    tool = load_script('tools/analysis_tools/backend_speed.py',
-                       'backend_speed')
-    out = tmp_path / 'speed.json'
-    threads = torch.get_num_threads()
-    # the tool sets OMP_NUM_THREADS: restored after the test
-    monkeypatch.setenv('OMP_NUM_THREADS',
-                       os.environ.get('OMP_NUM_THREADS', str(threads)))
-    try:
-        tool.main([
-            '--model', JFFRA, '--size', '32', '48', '--frames', '3',
-            '--threads', '1', '--repeats', '1', '--backends', 'pytorch',
-            'onnxruntime', '--out',
-            str(out)
-        ])
-    finally:
-        torch.set_num_threads(threads)
-    rows = json.loads(out.read_text())
-    assert [r['backend'] for r in rows] == ['pytorch', 'onnxruntime']
-    assert all(r['ms_per_frame'] > 0 and r['frames'] == 3 for r in rows)
-    assert rows[1]['max_level_diff'] <= 1
-    assert rows[0]['speedup_vs_pytorch'] == 1.0
-    assert 'onnxruntime' in capsys.readouterr().out

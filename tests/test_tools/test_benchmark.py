@@ -13,7 +13,7 @@ def test_benchmark_reports_ratios_against_basicvsr(tmp_path):
         'jffra-small', 'rvrt-tiny', '--height', '24', '--width', '32',
         '--frames', '3', '--warmup', '0', '--repeats', '1', '--train-crop',
         '32', '--threads', '1', '--mem-frames', '2', '--jffra-windows', '2',
-        '--out', out_file
+        '--backends', 'pytorch', 'onnxruntime', '--out', out_file
     ])
     assert 'jffra-small' in out and 'basicvsr' in out
     results = {
@@ -39,6 +39,16 @@ def test_benchmark_reports_ratios_against_basicvsr(tmp_path):
     assert rvrt['flow_ms_per_frame'] > 0 and rvrt['train_step_ms'] > 0
     assert 0 < jffra['flow_share'] < 1
     assert jffra['windows_per_forward'] == 2  # --jffra-windows
+    # the same frames through ONNX Runtime: within a level of PyTorch's; a
+    # sequence network with no graph form says why it is not exported
+    for model in ('basicvsr', 'jffra-small'):
+        backends = results[model]['backends']
+        assert backends['onnxruntime']['max_level_diff'] <= 1
+        assert backends['onnxruntime']['speedup_vs_pytorch'] == \
+            pytest.approx(backends['pytorch']['ms_per_frame'] /
+                          backends["onnxruntime"]["ms_per_frame"], rel=0.05)
+    assert 'sequence network' in rvrt['backends']['onnxruntime']['error']
+    assert 'restore (uint8 frames' in out
     # streamed peak memory, one process per model and clip length
     assert 'streamed restoration, by clip length' in out
     for r in results.values():

@@ -12,7 +12,8 @@ from conftest import REPO
 from mmagic.registry import MODELS
 from mmengine.config import Config
 
-from mmjffra.apis.model_zoo import UnknownModelError, find_model, list_models
+from mmjffra.apis.model_zoo import find_model, list_models
+from mmjffra.errors import UnknownModelError
 
 JFFRA = str(REPO / 'configs/demo/jffra-small_1xb2-1000i_carphone-bix4.py')
 SHIPPED = ('jffra-small-x4', 'jffra-small-denoise')

@@ -125,7 +125,7 @@ def test_config_typos_are_one_line(option, message, tiny_data, tmp_path,
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and message in err[0], (tool, err)
     from mmjffra.apis import VideoRestorer
-    from mmjffra.apis.errors import ConfigError
+    from mmjffra.errors import ConfigError
     with pytest.raises(ConfigError, match=re.escape(message)):
         VideoRestorer(
             str(DEMO), str(ckpt), cfg_options=dict([option.split('=')]))

@@ -4,10 +4,10 @@ table, and the check that reads them."""
 import pytest
 from mmagic.models.editors.basicvsr import BasicVSR
 
+from mmjffra.errors import UnknownConfigKeyError
 from mmjffra.models.editors.jffra.jffra import JFFRA
 from mmjffra.models.editors.rvrt.rvrt import RVRT
-from mmjffra.utils.config_checks import (MMAGIC_TEST_CFG_KEYS,
-                                         UnknownConfigKeyError, check_test_cfg,
+from mmjffra.utils.config_checks import (MMAGIC_TEST_CFG_KEYS, check_test_cfg,
                                          known_test_cfg_keys)
 
 

@@ -21,6 +21,12 @@ BasicVSR measured in the same run.
 - peak memory: host peak RSS (CPU) or ``torch.cuda.max_memory_allocated``;
 - training: one ``train_step`` (forward, losses, backward, Adam) of the demo
   configs (``--train-crop`` GT crop, batch ``--train-batch``);
+- backends (``--backends pytorch onnxruntime openvino``, CPU): the clip as
+  uint8 frames restored through ``VideoRestorer.restore_stream`` (what
+  ``tools/restore_video.py`` runs) by PyTorch and by each ONNX runtime, the
+  model exported as ``tools/deployment/pytorch2onnx.py`` does; ms per
+  frame, speed-up over PyTorch and the largest difference from PyTorch's
+  frames (levels of 255); a model that does not export says why;
 - peak memory against clip length (``--mem-frames``): one streamed
   restoration per length, each in its own process; every output frame
   leaves as uint8 on the host as soon as the model gives it (as
@@ -34,6 +40,9 @@ Example::
     python tools/analysis_tools/benchmark.py --device cuda --fp16
     python tools/analysis_tools/benchmark.py --device cuda --jffra-windows 10
     python tools/analysis_tools/benchmark.py --mem-frames 10 20
+    python tools/analysis_tools/benchmark.py --models jffra-small \
+        jffra-paper --threads 2 --frames 6 --no-train \
+        --backends pytorch onnxruntime openvino
 """
 import argparse
 import json
@@ -147,6 +156,14 @@ def parse_args():
         '--mem-only',
         action='store_true',
         help='only the --mem-frames measurements (no timing, FLOPs, training)')
+    parser.add_argument(
+        '--backends',
+        nargs='+',
+        default=[],
+        choices=['pytorch', 'onnxruntime', 'openvino'],
+        help='also restore the clip (uint8 frames, as restore_video.py) '
+        'through these backends in the same process, the model exported to '
+        'ONNX: ms/frame, speed-up and max difference from PyTorch (CPU)')
     parser.add_argument('--out', help='write the results as JSON here')
     parser.add_argument('--worker', help=argparse.SUPPRESS)
     parser.add_argument('--mem-worker', type=int, help=argparse.SUPPRESS)
@@ -393,7 +410,33 @@ def worker(name, args):
                 args.frames, 5)
     if not args.no_train:
         result['train_step_ms'] = _train_step_time(name, args)
+    if args.backends:
+        result['backends'] = _backend_speeds(name, args, lqs)
     print('RESULT ' + json.dumps(result), flush=True)
+
+
+def _backend_speeds(name, args, lqs):
+    """The clip restored through each of ``--backends``
+    (:func:`mmjffra.deploy.speed.backend_speeds`)."""
+    from mmengine.config import Config
+
+    from mmjffra.deploy.speed import backend_speeds
+    if args.device != 'cpu':
+        return {
+            b: dict(error='the runtimes run on the CPU')
+            for b in args.backends
+        }
+    path = MODELS[name]['config']
+    if path.startswith('mmagic::'):
+        import mmagic
+        path = osp.join(
+            osp.dirname(mmagic.__file__), '.mim', 'configs',
+            path[len('mmagic::'):])
+    cfg = Config.fromfile(path if osp.isabs(path) else osp.join(REPO, path))
+    cfg.model = _generator_cfg(name, args)
+    frames = [(f.permute(1, 2, 0).float().numpy() * 255).astype('uint8')
+              for f in lqs[0]]
+    return backend_speeds(cfg, None, frames, args.backends, args.repeats)
 
 
 def _run_worker(extra):
@@ -484,6 +527,20 @@ def main():
               f'{fmt(r.get("peak_mem_mb_vs_basicvsr"), "7.2f")} '
               f'{fmt(r.get("train_step_ms"), "9.1f")} '
               f'{fmt(r.get("train_step_ms_vs_basicvsr"), "7.2f")}')
+    if args.backends:
+        print('restore (uint8 frames, VideoRestorer.restore_stream) by '
+              'backend:')
+        print(f'{"model":<12} {"backend":<12} {"ms/frame":>9} '
+              f'{"x PyTorch":>9} {"max diff":>8}')
+        for r in results:
+            for backend, row in r.get('backends', {}).items():
+                if 'error' in row:
+                    print(f'{r["model"]:<12} {backend:<12} {row["error"]}')
+                    continue
+                print(f'{r["model"]:<12} {backend:<12} '
+                      f'{fmt(row["ms_per_frame"], "9.1f")} '
+                      f'{fmt(row.get("speedup_vs_pytorch"), "9.2f")} '
+                      f'{fmt(row.get("max_level_diff"), "8.0f")}')
     if args.mem_frames:
         print('peak memory (MB) of a streamed restoration, by clip length:')
         print(f'{"model":<12} ' + ' '.join(f'{f"{f} frames":>10}'

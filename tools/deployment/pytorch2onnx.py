@@ -54,7 +54,8 @@ def parse_args(argv=None):
     if not osp.isdir(osp.dirname(osp.abspath(args.output))):
         refuse(f'the folder of {args.output!r} does not exist')
     if args.model:
-        from mmjffra.apis.model_zoo import UnknownModelError, find_model
+        from mmjffra.apis.model_zoo import find_model
+        from mmjffra.errors import UnknownModelError
         try:
             args.paths = list(find_model(args.model)) + args.paths
         except UnknownModelError as err:
@@ -66,11 +67,10 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     from mmjffra.apis import VideoRestorer
-    from mmjffra.apis.errors import RestoreError
-    from mmjffra.deploy.onnx_export import (ExportError, export_onnx,
-                                            external_flow_estimator)
+    from mmjffra.deploy.onnx_export import export_onnx, external_flow_estimator
+    from mmjffra.errors import ExportError, RestoreError
     try:
-        from mmjffra.apis.checkpoint import load_config
+        from mmjffra.apis.inference_model import load_config
         config = load_config(args.config)
         # a non-blind denoiser's noise level is an input channel of the graph
         sigma = 0. if config.model.get('generator',

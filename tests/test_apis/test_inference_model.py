@@ -10,11 +10,11 @@ from mmengine.config import Config
 from test_inference_path import (BASICVSR, EDVR, JFFRA, frames_of,
                                  mmagic_release)
 
-from mmjffra.apis import CheckpointMismatchError, VideoRestorer
-from mmjffra.apis.checkpoint import (build_inference_model,
-                                     generator_state_dict,
-                                     load_generator_checkpoint)
-from mmjffra.apis.errors import ConfigError
+from mmjffra.apis import VideoRestorer
+from mmjffra.apis.inference_model import (build_inference_model,
+                                          generator_state_dict,
+                                          load_generator_checkpoint)
+from mmjffra.errors import CheckpointMismatchError, ConfigError
 
 
 def assert_same_weights(generator, saved):
