@@ -15,8 +15,7 @@
   the disk (``fsync``), and re-checked when a run resumes: a truncated or
   corrupted segment is redone;
 - the frames of an unfinished video segment, as lossless PNGs in
-  ``pending_<k>/`` (a folder output's frames are already files): a resumed
-  run encodes them again into the segment instead of restoring them again.
+  ``pending_<k>/``: a resumed run encodes them instead of restoring them.
 
 Each frame file is written under a temporary name and renamed, so a killed
 run leaves only whole frames; a power cut loses at most the segment since

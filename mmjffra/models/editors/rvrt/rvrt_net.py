@@ -10,101 +10,16 @@ from typing import Dict, List, Optional, Sequence
 import torch
 import torch.nn.functional as F
 from mmagic.models.archs import PixelShufflePack
-from mmagic.models.utils import flow_warp
 from mmagic.registry import MODELS
 from mmengine.model import BaseModule
 from torch import Tensor, nn
 
 from mmjffra.models.utils import InferenceSpec
+from .clip_indexing import (chain_clip_flows, pad_sequence_indices,
+                            symmetric_pad)
 from .gda_official import OfficialGuidedDeformableAttention
 from .guided_deform_attn import GuidedDeformableAttention, warp_to_targets
 from .swin3d import FrameConv3d, RSTBWithInputConv, as_tuple
-
-
-def pad_sequence_indices(t: int,
-                         multiple: int,
-                         official: bool = False) -> List[int]:
-    """Frame indices padding a sequence of ``t`` frames to a multiple.
-
-    The tail is extended by reflection (``..., t-2, t-1, t-2, t-3, ...``),
-    falling back to repeating frame 0 for very short sequences; with
-    ``official``, as the released RVRT test script, by the last frames
-    mirrored (``..., t-2, t-1, t-1, t-2, ...``).
-    """
-    total = math.ceil(t / multiple) * multiple
-    if official:
-        return list(range(t)) + [t - 1 - k for k in range(total - t)]
-    return list(range(t)) + [max(t - 2 - k, 0) for k in range(total - t)]
-
-
-def symmetric_pad(x: Tensor, multiple: int) -> Tensor:
-    """Pad (..., h, w) at the bottom/right to multiples of ``multiple`` by
-    mirroring the last rows/columns (edge included), as the released RVRT
-    test script pads a clip to its window size."""
-    h, w = x.shape[-2:]
-    pad_h, pad_w = (-h) % multiple, (-w) % multiple
-    if pad_h > h or pad_w > w:
-        raise ValueError(f'frames of {h}x{w} are too small to pad to a '
-                         f'multiple of {multiple}')
-    rows = torch.tensor(
-        list(range(h)) + [h - 1 - k for k in range(pad_h)], device=x.device)
-    cols = torch.tensor(
-        list(range(w)) + [w - 1 - k for k in range(pad_w)], device=x.device)
-    return x.index_select(-2, rows).index_select(-1, cols)
-
-
-def chain_clip_flows(adjacent: Tensor,
-                     clip: int,
-                     clip_size: int,
-                     official: bool = False) -> Tensor:
-    """Flows from the frames of ``clip`` to those of ``clip - 1``.
-
-    Long-range flows are chained from adjacent ones, as in the paper's
-    official setting (flow is estimated between neighbouring frames only):
-    ``f(a -> b) = f(a -> b+1) + warp(f(b+1 -> b), f(a -> b+1))``, or, with
-    ``official``, in the released code's order
-    ``f(a -> b) = f(a -> a-1) + warp(f(a-1 -> b), f(a -> a-1))``.
-
-    Args:
-        adjacent (Tensor): (n, T-1, 2, h, w); ``adjacent[:, i]`` is the flow
-            from frame i+1 to frame i (in processing order).
-        clip (int): Index of the target clip (>= 1).
-        clip_size (int): Frames per clip N.
-        official (bool): Chain in the released code's order. Default: False.
-
-    Returns:
-        Tensor: (n, N, N, 2, h, w); ``[:, i, j]`` is the flow from frame i of
-        the target clip to frame j of the previous clip.
-    """
-    first_support = (clip - 1) * clip_size
-    found: Dict[tuple, Tensor] = {}
-
-    def chained(a: int, b: int) -> Tensor:  # released order, memoised
-        if (a, b) not in found:
-            step = adjacent[:, a - 1]
-            found[a, b] = step if a == b + 1 else step + flow_warp(
-                chained(a - 1, b), step.permute(0, 2, 3, 1))
-        return found[a, b]
-
-    per_target = []
-    for i in range(clip_size):
-        a = clip * clip_size + i
-        if official:
-            per_target.append(
-                torch.stack(
-                    [chained(a, first_support + j) for j in range(clip_size)],
-                    dim=1))
-            continue
-        cur = adjacent[:, a - 1]
-        to = {a - 1: cur}
-        for b in range(a - 1, first_support, -1):
-            step = adjacent[:, b - 1]  # b -> b-1
-            cur = cur + flow_warp(step, cur.permute(0, 2, 3, 1))
-            to[b - 1] = cur
-        per_target.append(
-            torch.stack([to[first_support + j] for j in range(clip_size)],
-                        dim=1))
-    return torch.stack(per_target, dim=1)
 
 
 @MODELS.register_module()

@@ -19,12 +19,12 @@ from mmengine.config import Config
 from mmengine.runner.checkpoint import _load_checkpoint_to_model
 
 from mmjffra.models.editors.rvrt import RVRTNet, chain_clip_flows
+from mmjffra.models.editors.rvrt.clip_indexing import (pad_sequence_indices,
+                                                       symmetric_pad)
 from mmjffra.models.editors.rvrt.gda_official import deformable_kv_attention
 from mmjffra.models.editors.rvrt.official_keys import (mmjffra_to_official,
                                                        official_to_mmjffra,
                                                        released_rvrt_weights)
-from mmjffra.models.editors.rvrt.rvrt_net import (pad_sequence_indices,
-                                                  symmetric_pad)
 
 DATA = Path(__file__).parents[3] / 'data' / 'rvrt_official'
 TASKS = {
