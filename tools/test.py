@@ -86,9 +86,9 @@ def main():
 
     from mmjffra.datasets import check_dataset_paths
     from mmjffra.errors import DatasetNotFoundError, UnknownConfigKeyError
+    from mmjffra.models.inference import check_test_cfg
     from mmjffra.utils import setup_cpu_distributed
-    from mmjffra.utils.config_checks import (BUILD_ERRORS, build_error_line,
-                                             check_test_cfg)
+    from mmjffra.utils.config_checks import BUILD_ERRORS, build_error_line
     from mmjffra.utils.safe_files import (Interrupted, atomic_output,
                                           signals_as_exceptions)
 

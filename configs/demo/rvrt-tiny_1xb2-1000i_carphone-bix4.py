@@ -20,4 +20,4 @@ model = dict(
         upsample_channels=16,
         flow_estimator=dict(
             _delete_=True, type='DISFlowEstimator', preset='ultrafast')),
-    test_cfg=dict(tile=None))
+    test_cfg=dict(chunk=None, tile=None))

@@ -14,5 +14,5 @@ work_dir = f'./work_dirs/{experiment_name}'
 
 model = dict(
     generator=dict(upscale_factor=1, with_noise_map=True),
-    test_cfg=dict(tile=(0, 256, 256), tile_overlap=(2, 20, 20)))
+    test_cfg=dict(chunk=None, tile=256, tile_overlap=20))
 train_dataloader = dict(batch_size=1, dataset=dict(num_input_frames=16))

@@ -15,4 +15,4 @@ train_dataloader = dict(
     batch_size=1,
     dataset=dict(
         num_input_frames=7, pipeline=_base_.vimeo_mirror_train_pipeline))
-model = dict(test_cfg=dict(tile=None))
+model = dict(test_cfg=dict(chunk=None, tile=None))

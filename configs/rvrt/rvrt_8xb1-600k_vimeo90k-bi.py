@@ -11,7 +11,7 @@ experiment_name = 'rvrt_8xb1-600k_vimeo90k-bi'
 work_dir = f'./work_dirs/{experiment_name}'
 
 # Vimeo-90K-T, Vid4 and UDM10 are tested on whole clips, as officially
-model = dict(test_cfg=dict(tile=None))
+model = dict(test_cfg=dict(chunk=None, tile=None))
 train_dataloader = dict(
     batch_size=1,
     dataset=dict(

@@ -5,7 +5,7 @@
   checkpoint;
 - :mod:`.arguments`: the restoration's arguments, checked first;
 - :mod:`.streaming`: the streaming scheduler (frames read, restored,
-  forgotten) on :class:`mmjffra.models.utils.ClipRestorer`;
+  forgotten) on :class:`mmjffra.models.inference.ClipRestorer`;
 - :mod:`.video_restorer`: :class:`VideoRestorer`, streams and files;
 - :mod:`.resumable`: an output written in segments that survives any
   interruption, shared out among the ranks of a process group;

@@ -10,8 +10,7 @@ import torch
 from mmengine.config import Config
 
 from mmjffra.errors import ArgumentError, ConfigError, UnknownConfigKeyError
-from mmjffra.models.utils.inference_spec import check_tile
-from mmjffra.utils.config_checks import check_test_cfg
+from mmjffra.models.inference import check_test_cfg, check_tile
 
 
 def check_integer(value, name: str, low: int) -> None:

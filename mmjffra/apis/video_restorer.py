@@ -12,13 +12,14 @@ from torch import Tensor
 from mmjffra.errors import (ArgumentError, CheckpointMismatchError,
                             VideoInputError)
 from mmjffra.models.flow_estimators import flow_estimators_to_float32
-from mmjffra.models.utils import (ClipRestorer, auto_max_windows,
-                                  get_inference_spec, noise_level_map)
+from mmjffra.models.inference import (ClipRestorer, FrameBuffer,
+                                      auto_max_windows, get_inference_spec,
+                                      stream_chunks, stream_windows)
+from mmjffra.models.utils import noise_level_map
 from .arguments import (check_restorer_args, configured_max_windows,
                         parse_device)
 from .inference_model import (build_inference_model, check_checkpoint_file,
                               load_config, load_generator_checkpoint)
-from .streaming import FrameBuffer, stream_chunks, stream_windows
 
 __all__ = [
     'VideoRestorer', 'CheckpointMismatchError', 'load_generator_checkpoint'
@@ -32,17 +33,18 @@ class VideoRestorer:
     as the frames it needs have been read and is handed back at once, so
     host and device memory stay flat whatever the length of the video.
     What the network needs is read from its declaration
-    (:func:`mmjffra.models.utils.get_inference_spec`) and every forward
+    (:func:`mmjffra.models.inference.get_inference_spec`) and every forward
     goes through the project's one inference path
-    (:class:`mmjffra.models.utils.ClipRestorer`), as the models' test modes:
+    (:class:`mmjffra.models.inference.ClipRestorer`), as the models' test
+    modes:
     window networks (JFFRA, EDVR) restore one window of ``2N+1`` frames
     per output frame (clip ends padded as in the test setting),
     ``max_windows`` per forward; sequence networks (BasicVSR, BasicVSR++,
     IconVSR, RVRT) chunks of ``chunk`` frames with ``chunk_overlap``
     context frames on each side. Tiles (``tile`` LQ pixels,
     ``tile_overlap``) bound the memory of large frames (see
-    :class:`~mmjffra.models.utils.ClipRestorer`). Each stream keeps its own
-    state (:mod:`mmjffra.apis.streaming`): streams may interleave.
+    :class:`~mmjffra.models.inference.ClipRestorer`). Each stream keeps its own
+    state (:mod:`mmjffra.models.inference.streaming`): streams may interleave.
 
     Args:
         config (str | Config): Model config (e.g. a JFFRA task config).

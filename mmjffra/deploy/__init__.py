@@ -4,7 +4,7 @@
 - :mod:`.onnx_export`: a generator exported with its inference facts in
   the ONNX model's metadata (no config is needed to run it);
 - :mod:`.onnx_generator`: an exported model behind the generator's
-  interface, so that :class:`~mmjffra.models.utils.ClipRestorer` (windows,
+  interface, so that :class:`~mmjffra.models.inference.ClipRestorer` (windows,
   tiles, padding) and :class:`~mmjffra.apis.VideoRestorer` (streaming,
   audio, atomic and resumable outputs) run it as they run PyTorch.
 """

@@ -29,7 +29,7 @@ import torch
 from torch import Tensor, nn
 
 from mmjffra.errors import ExportError
-from mmjffra.models.utils import InferenceSpec
+from mmjffra.models.inference import InferenceSpec
 from .basicvsr_graph import basicvsr_graph
 
 METADATA_KEY = 'mmjffra'

@@ -3,7 +3,7 @@
 
 :class:`OnnxGenerator` is called as the PyTorch generator is
 (``generator(lqs)``, ``generator(lqs, flows=...)``, ``compute_flows(lqs)``)
-and declares the same :class:`~mmjffra.models.utils.InferenceSpec` (read
+and declares the same :class:`~mmjffra.models.inference.InferenceSpec` (read
 from the model's metadata), so the restoration around it (windows, tiles,
 padding, streaming, outputs) is the one PyTorch models get. The network
 runs in ONNX Runtime or OpenVINO on the CPU; a flow estimator outside the
@@ -16,7 +16,7 @@ import torch
 from torch import Tensor
 
 from mmjffra.errors import BackendError, ExportError
-from mmjffra.models.utils import InferenceSpec
+from mmjffra.models.inference import InferenceSpec
 from .onnx_export import read_metadata
 
 #: backend -> the Python package it needs

@@ -13,7 +13,7 @@ from mmengine.config import Config
 
 from mmjffra.apis import FrameReader, VideoRestorer
 from mmjffra.errors import VideoInputError
-from mmjffra.models.utils import tile_spans
+from mmjffra.models.inference import tile_spans
 
 CONFIG = str(REPO / 'configs/demo/jffra-small_1xb2-1000i_carphone-bix4.py')
 

@@ -225,7 +225,7 @@ def _build(name, args):
     elif MODELS[name]['kind'] == 'rvrt':
         model = REG.build(model_cfg)
         if not args.rvrt_tiles:
-            model.tile = None
+            model.test_options.update(chunk=None, tile=None)
     else:
         model = REG.build(model_cfg.generator)
     model = model.to(args.device).eval()
@@ -248,7 +248,7 @@ def _restore(name, model, lqs):
     # EDVR: one 5-frame window per frame, the ends padded by reflection (as
     # JFFRA; MMagic's EDVR test pipeline pads by reflection_circle), through
     # the project's one inference path
-    from mmjffra.models.utils import ClipRestorer
+    from mmjffra.models.inference import ClipRestorer
     return ClipRestorer(model).restore_windows(lqs, list(range(t)))
 
 
@@ -260,7 +260,7 @@ def _restore_stream(name, model, lqs):
         for i in range(t):
             yield model.restore_frames(lqs, [i])[:, 0]
     elif kind == 'window':
-        from mmjffra.models.utils import ClipRestorer
+        from mmjffra.models.inference import ClipRestorer
         clip = ClipRestorer(model)
         for i in range(t):
             yield clip.restore_windows(lqs, [i])[:, 0]
@@ -308,7 +308,7 @@ def _flow_time(model, lqs, args, kind):
     """Time JFFRA's initial flows over the clip's windows / RVRT's flows."""
     import torch
 
-    from mmjffra.models.utils import window_indices as temporal_indices
+    from mmjffra.models.inference import window_indices as temporal_indices
     _sync(args.device)
     start = time.perf_counter()
     with torch.no_grad():

@@ -29,7 +29,8 @@ model = dict(
         upsample_channels=64,
         flow_estimator=dict(type='SPyNetFlowEstimator', pretrained=None)),
     pixel_loss=dict(type='CharbonnierLoss', loss_weight=1.0, eps=1e-9),
-    # restore long/large test videos in overlapping tiles (t, h, w)
-    test_cfg=dict(tile=(100, 128, 128), tile_overlap=(2, 20, 20)),
+    # restore long/large test videos in chunks of 100 frames (2 context
+    # frames each side) and overlapping 128 px tiles
+    test_cfg=dict(chunk=100, chunk_overlap=2, tile=128, tile_overlap=20),
     data_preprocessor=dict(
         type='DataPreprocessor', mean=[0., 0., 0.], std=[255., 255., 255.]))

@@ -8,9 +8,9 @@ from mmagic.registry import MODELS
 from mmagic.structures import DataSample
 from torch import Tensor
 
-from mmjffra.models.utils import (PADDINGS, ClipRestorer, append_noise_map,
-                                  auto_max_windows, is_mirror_extended,
-                                  window_indices)
+from mmjffra.models.inference import (ClipRestorer, auto_max_windows,
+                                      parse_test_cfg, window_indices)
+from mmjffra.models.utils import append_noise_map, is_mirror_extended
 
 
 @MODELS.register_module()
@@ -58,8 +58,9 @@ class JFFRA(BaseEditModel):
             Default: None.
     """
 
-    #: The ``model.test_cfg`` keys this model reads (a config giving others
-    #: is refused by :func:`mmjffra.utils.config_checks.check_test_cfg`).
+    #: The ``model.test_cfg`` keys this model reads, of the vocabulary of
+    #: :mod:`mmjffra.models.inference.test_options` (a config giving others
+    #: is refused by :func:`mmjffra.models.inference.check_test_cfg`).
     test_cfg_keys = ('padding', 'max_windows_per_forward', 'tile',
                      'tile_overlap')
 
@@ -85,18 +86,11 @@ class JFFRA(BaseEditModel):
         if self.pixel_loss_frames not in ('centre', 'all'):
             raise ValueError('train_cfg.pixel_loss_frames must be centre or '
                              f'all, got {self.pixel_loss_frames!r}')
-        test_cfg = test_cfg or {}
-        self.test_padding = test_cfg.get('padding', 'reflection')
-        if self.test_padding not in PADDINGS:
-            raise ValueError(f'test_cfg.padding must be one of {PADDINGS}, '
-                             f'got {self.test_padding!r}')
-        windows = test_cfg.get('max_windows_per_forward', 1)
-        if windows != 'auto' and (not isinstance(windows, int) or windows < 1):
-            raise ValueError('test_cfg.max_windows_per_forward must be a '
-                             f'positive int or "auto", got {windows!r}')
-        self.max_windows_per_forward = windows
-        self.tile = test_cfg.get('tile', None)
-        self.tile_overlap = test_cfg.get('tile_overlap', 32)
+        options = parse_test_cfg(test_cfg, self.test_cfg_keys)
+        self.test_padding = options['padding']
+        self.max_windows_per_forward = options['max_windows_per_forward']
+        self.tile = options['tile']
+        self.tile_overlap = options['tile_overlap']
 
     @property
     def num_input_frames(self) -> int:

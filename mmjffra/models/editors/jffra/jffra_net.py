@@ -11,7 +11,7 @@ from mmagic.registry import MODELS
 from mmengine.model import BaseModule
 from torch import Tensor, nn
 
-from mmjffra.models.utils import InferenceSpec
+from mmjffra.models.inference import InferenceSpec
 from .flow_utils import resize_flow
 from .jffr_block import JFFRBlock
 

@@ -7,7 +7,8 @@ from mmagic.registry import MODELS
 from mmagic.structures import DataSample
 from torch import Tensor
 
-from mmjffra.models.utils import ClipRestorer, append_noise_map
+from mmjffra.models.inference import ClipRestorer, parse_test_cfg
+from mmjffra.models.utils import append_noise_map
 from .official_keys import (check_released_weights, is_official_rvrt,
                             official_to_mmjffra)
 
@@ -31,24 +32,6 @@ def load_released_weights(module, state_dict: dict, prefix: str,
     state_dict[prefix + 'step_counter'] = module.step_counter.clone()
 
 
-def tiled_restorer(generator, tile, tile_overlap) -> ClipRestorer:
-    """RVRT's ``test_cfg`` tiles ``(t, h, w)`` (0: the whole axis) as the
-    project's inference path: temporal chunks of ``t`` frames with
-    ``tile_overlap[0]`` context frames, spatial tiles of ``h x w``."""
-    tile = tuple(tile or (0, 0, 0))
-    overlap = tuple(tile_overlap)
-    if len(tile) != 3 or len(overlap) != 3:
-        raise ValueError('test_cfg tile and tile_overlap are (t, h, w) '
-                         f'triples, got {tile} and {overlap}')
-    big = 1 << 30  # 0: the whole axis
-    return ClipRestorer(
-        generator,
-        chunk=tile[0] or None,
-        chunk_overlap=overlap[0],
-        tile=(tile[1] or big, tile[2] or big) if any(tile[1:]) else None,
-        tile_overlap=overlap[1:])
-
-
 @MODELS.register_module()
 class RVRT(BasicVSR):
     """RVRT model (wrapper of :class:`RVRTNet`) on MMagic's BasicVSR wrapper.
@@ -66,14 +49,15 @@ class RVRT(BasicVSR):
       ``configs/rvrt/rvrt_official-*`` config) load as they are, through
       MMEngine (``load_from``, ``tools/test.py``) as through
       ``tools/restore_video.py``.
-    - ``test_cfg=dict(tile=(t, h, w), tile_overlap=(t, h, w))`` restores
-      long or large videos in temporal chunks of ``t`` frames with
-      ``tile_overlap[0]`` context frames on each side (their outputs are
-      discarded; the official test script averages them instead) and
-      spatial tiles of ``h x w`` blended over the overlap (0 = the whole
-      axis), bounding memory, through the project's one inference path
-      (:class:`mmjffra.models.utils.ClipRestorer`). Training always runs
-      on whole clips.
+    - ``test_cfg=dict(chunk=t, chunk_overlap=k, tile=(h, w),
+      tile_overlap=o)`` (the vocabulary of
+      :mod:`mmjffra.models.inference.test_options`) restores long or large
+      videos in temporal chunks of ``t`` frames with ``k`` context frames
+      on each side (their outputs are discarded; the official test script
+      averages them instead) and spatial tiles of ``h x w`` blended over
+      ``o`` pixels, bounding memory, through the project's one inference
+      path (:class:`mmjffra.models.inference.ClipRestorer`). Training always
+      runs on whole clips.
 
     Args:
         generator (dict): Generator config (``RVRTNet``).
@@ -81,14 +65,15 @@ class RVRT(BasicVSR):
         train_cfg (dict, optional): Ignored: BasicVSR's ``fix_iter`` does not
             apply (the flow estimator stays frozen). Kept so that configs
             written for MMagic's BasicVSR build.
-        test_cfg (dict, optional): ``tile`` and ``tile_overlap``.
+        test_cfg (dict, optional): ``chunk``, ``chunk_overlap``, ``tile``
+            and ``tile_overlap`` (defaults: None, 2, None, 20).
         init_cfg (dict, optional): Initialisation config.
         data_preprocessor (dict, optional): Data preprocessor config.
     """
 
     #: The ``model.test_cfg`` keys this model reads (a config giving others
-    #: is refused by :func:`mmjffra.utils.config_checks.check_test_cfg`).
-    test_cfg_keys = ('tile', 'tile_overlap')
+    #: is refused by :func:`mmjffra.models.inference.check_test_cfg`).
+    test_cfg_keys = ('chunk', 'chunk_overlap', 'tile', 'tile_overlap')
 
     def __init__(self,
                  generator,
@@ -104,9 +89,8 @@ class RVRT(BasicVSR):
             test_cfg=test_cfg,
             init_cfg=init_cfg,
             data_preprocessor=data_preprocessor)
-        test_cfg = test_cfg or {}
-        self.tile = test_cfg.get('tile', None)
-        self.tile_overlap = test_cfg.get('tile_overlap', (2, 20, 20))
+        self.test_options = parse_test_cfg(
+            test_cfg, self.test_cfg_keys, chunk_overlap=2, tile_overlap=20)
         self.register_load_state_dict_pre_hook(load_released_weights)
 
     def forward_train(self,
@@ -125,11 +109,12 @@ class RVRT(BasicVSR):
                        **kwargs) -> Tensor:
         """Restore ``inputs`` (n, t, c, h, w), tiled at test time if set."""
         inputs = append_noise_map(self.generator, inputs, data_samples)
-        if self.training or not self.tile:
+        if self.training or not (self.test_options['chunk']
+                                 or self.test_options['tile']):
             return self.generator(inputs, **kwargs)
         with torch.no_grad():
             return self.clip_restorer().restore(inputs)
 
     def clip_restorer(self) -> ClipRestorer:
-        """The inference path configured by ``test_cfg``'s tiles."""
-        return tiled_restorer(self.generator, self.tile, self.tile_overlap)
+        """The inference path configured by ``test_cfg``."""
+        return ClipRestorer(self.generator, **self.test_options)

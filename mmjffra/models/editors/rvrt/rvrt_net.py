@@ -14,7 +14,7 @@ from mmagic.registry import MODELS
 from mmengine.model import BaseModule
 from torch import Tensor, nn
 
-from mmjffra.models.utils import InferenceSpec
+from mmjffra.models.inference import InferenceSpec
 from .clip_indexing import (chain_clip_flows, pad_sequence_indices,
                             symmetric_pad)
 from .gda_official import OfficialGuidedDeformableAttention

@@ -6,7 +6,7 @@ from mmagic.registry import MODELS
 from mmagic.structures import DataSample
 from mmengine.optim import OptimWrapper
 
-from mmjffra.models.utils import window_indices as temporal_indices
+from mmjffra.models.inference import window_indices as temporal_indices
 
 
 def build_model(temporal=True, scale=4, **gen_kwargs):

@@ -7,8 +7,9 @@ from mmagic.structures import DataSample
 from mmengine.optim import OptimWrapper
 from torch import nn
 
-from mmjffra.models.editors.rvrt.rvrt import tiled_restorer
-from mmjffra.models.utils import InferenceSpec
+from mmjffra.models.editors.rvrt.rvrt import RVRT
+from mmjffra.models.inference import (ClipRestorer, InferenceSpec,
+                                      parse_test_cfg)
 
 
 def build_model(scale=4, test_cfg=None, **gen_kwargs):
@@ -83,30 +84,36 @@ class PointwiseUp(nn.Module):
         return up.view(n, t, *up.shape[1:])
 
 
-@pytest.mark.parametrize('tile,overlap', [((3, 5, 6), (1, 2, 2)),
-                                          ((0, 4, 0), (0, 3, 0)),
-                                          ((2, 0, 7), (0, 0, 4))])
-def test_tiles_blend_back_to_the_whole_output(tile, overlap):
+@pytest.mark.parametrize('cfg', [
+    dict(chunk=3, chunk_overlap=1, tile=(5, 6), tile_overlap=2),
+    dict(tile=(4, 13), tile_overlap=(3, 0)),
+    dict(chunk=2, tile=(11, 7), tile_overlap=(0, 4)),
+])
+def test_chunks_and_tiles_blend_back_to_the_whole_output(cfg):
     x = torch.rand(1, 7, 3, 11, 13)
     whole = PointwiseUp()(x)
-    restorer = tiled_restorer(PointwiseUp(), tile, overlap)
-    tiled = restorer.restore(x)
+    options = parse_test_cfg(cfg, RVRT.test_cfg_keys)
+    tiled = ClipRestorer(PointwiseUp(), **options).restore(x)
     assert torch.allclose(tiled, whole, atol=1e-6)
 
 
 def test_tiled_testing_of_rvrt():
     x = torch.rand(1, 5, 3, 12, 16)
     model = build_model().eval()
+
+    def set_cfg(**cfg):
+        model.test_options = parse_test_cfg(cfg, RVRT.test_cfg_keys)
+
     with torch.no_grad():
         whole = model.forward_tensor(x)
-        # tiles larger than the input: exactly the untiled result
-        model.tile, model.tile_overlap = (8, 20, 20), (2, 4, 4)
+        # chunks and tiles larger than the input: exactly the untiled result
+        set_cfg(chunk=8, chunk_overlap=2, tile=20, tile_overlap=4)
         assert torch.equal(model.forward_tensor(x), whole)
-        model.tile, model.tile_overlap = (4, 8, 8), (2, 4, 4)
+        set_cfg(chunk=4, chunk_overlap=2, tile=8, tile_overlap=4)
         tiled = model.forward_tensor(x)
     assert tiled.shape == whole.shape
     # tiles see less context: close to, not equal to, the whole output
     assert 0 < (tiled - whole).abs().mean() < 0.1
-    model.tile, model.tile_overlap = (4, 8, 8), (2, 6, 6)
+    set_cfg(chunk=4, tile=8, tile_overlap=6)
     with pytest.raises(ValueError, match='tile - tile_overlap'):
         model.forward_tensor(x)

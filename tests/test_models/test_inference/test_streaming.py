@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 import torch
 from conftest import REPO
-from test_models.test_utils.test_inference import ClipMean, WindowMean
+from test_models.test_inference.test_clip_restorer import ClipMean, WindowMean
 
 from mmjffra.apis import VideoRestorer
-from mmjffra.apis.streaming import FrameBuffer, stream_chunks, stream_windows
-from mmjffra.models.utils import ClipRestorer
+from mmjffra.models.inference import (ClipRestorer, FrameBuffer, stream_chunks,
+                                      stream_windows)
 
 JFFRA = str(REPO / 'configs/demo/jffra-small_1xb2-1000i_carphone-bix4.py')
 BASICVSR = str(REPO /

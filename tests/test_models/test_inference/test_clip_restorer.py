@@ -9,12 +9,11 @@ from mmagic.registry import MODELS
 from mmengine.config import Config
 from torch import nn
 
-from mmjffra.models.utils import (MMAGIC_INFERENCE_SPECS, ClipRestorer,
-                                  InferenceSpec, get_inference_spec, run_tiled,
-                                  tile_spans, window_indices,
-                                  windows_for_memory)
-from mmjffra.models.utils.clip_restorer import ChunkSpan
-from mmjffra.models.utils.inference_spec import check_padding, check_tile
+from mmjffra.models.inference import (MMAGIC_ADAPTERS, ChunkSpan, ClipRestorer,
+                                      InferenceSpec, check_padding, check_tile,
+                                      get_inference_spec, run_tiled,
+                                      tile_spans, window_indices,
+                                      windows_for_memory)
 
 JFFRA = str(REPO / 'configs/demo/jffra-small_1xb2-1000i_carphone-bix4.py')
 BASICVSR = str(REPO /
@@ -49,7 +48,7 @@ def test_declarations_and_the_adapter_table():
     assert get_inference_spec(edvr).num_frames == 5
     basicvsr = MODELS.build(Config.fromfile(BASICVSR).model).generator
     assert get_inference_spec(basicvsr).temporal == 'sequence'
-    assert set(MMAGIC_INFERENCE_SPECS) == {
+    assert set(MMAGIC_ADAPTERS) == {
         'BasicVSRNet', 'IconVSRNet', 'BasicVSRPlusPlusNet', 'EDVRNet'
     }
     with pytest.raises(TypeError, match='Conv2d declares no inference_spec'):

@@ -2,7 +2,7 @@
 """The streaming scheduler: which frames to read, restore and forget.
 
 A stream of frames of unknown length goes through a
-:class:`~mmjffra.models.utils.ClipRestorer` as soon as the frames an output
+:class:`~mmjffra.models.inference.ClipRestorer` as soon as the frames an output
 needs have been read, and frames no output needs any more are dropped, so
 memory stays flat whatever the length. Window networks restore a batch of
 centre frames once their windows' last frames are read; sequence networks
@@ -15,7 +15,7 @@ from typing import Iterator, List, Optional
 import torch
 from torch import Tensor
 
-from mmjffra.models.utils import ClipRestorer
+from .clip_restorer import ClipRestorer
 
 
 class FrameBuffer:

@@ -7,14 +7,15 @@ sequence (recurrent, RVRT), its scale, the spatial multiple tiles must
 respect, and whether its initial flows can be computed on the whole frame
 and cropped with the tiles. Our networks declare it themselves (an
 ``inference_spec`` property); MMagic's get theirs from
-:data:`MMAGIC_INFERENCE_SPECS`, the one adapter table. Everything else --
+:data:`MMAGIC_ADAPTERS`, the one adapter table (which also names the
+``test_cfg`` keys MMagic's wrappers read). Everything else --
 windows, chunks, tiles -- is built from the declaration by
-:class:`~mmjffra.models.utils.clip_restorer.ClipRestorer`, used by the
+:class:`~mmjffra.models.inference.clip_restorer.ClipRestorer`, used by the
 model wrappers' test modes and by :class:`mmjffra.apis.VideoRestorer`
 alike.
 """
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Sequence, Union
+from typing import Callable, Dict, List, Sequence, Tuple, Union
 
 from torch import nn
 
@@ -128,13 +129,32 @@ def _basicvsr_pp(gen: nn.Module) -> InferenceSpec:
         min_size=64)
 
 
-#: MMagic network class name -> its declaration (the one adapter table).
-MMAGIC_INFERENCE_SPECS: Dict[str, Callable[[nn.Module], InferenceSpec]] = {
-    'BasicVSRNet':
-    lambda gen: InferenceSpec('sequence', 4, spatial_multiple=4),
-    'IconVSRNet': lambda gen: InferenceSpec('sequence', 4, spatial_multiple=4),
-    'BasicVSRPlusPlusNet': _basicvsr_pp,
-    'EDVRNet': _edvr,
+@dataclass(frozen=True)
+class MMagicAdapter:
+    """What the package needs to know of one of MMagic's networks.
+
+    Attributes:
+        wrapper (str): The MMagic model wrapper the network is used with.
+        spec (callable): ``generator -> InferenceSpec``.
+        test_cfg_keys (tuple[str]): The ``model.test_cfg`` keys read for
+            the wrapper (``max_windows_per_forward`` is read by
+            :class:`mmjffra.apis.VideoRestorer` for every window network).
+    """
+    wrapper: str
+    spec: Callable[[nn.Module], InferenceSpec]
+    test_cfg_keys: Tuple[str, ...] = ()
+
+
+def _basicvsr(gen: nn.Module) -> InferenceSpec:
+    return InferenceSpec('sequence', 4, spatial_multiple=4)
+
+
+#: MMagic network class name -> its adapter (the one adapter table).
+MMAGIC_ADAPTERS: Dict[str, MMagicAdapter] = {
+    'BasicVSRNet': MMagicAdapter('BasicVSR', _basicvsr),
+    'IconVSRNet': MMagicAdapter('BasicVSR', _basicvsr),
+    'BasicVSRPlusPlusNet': MMagicAdapter('BasicVSR', _basicvsr_pp),
+    'EDVRNet': MMagicAdapter('EDVR', _edvr, ('max_windows_per_forward', )),
 }
 
 
@@ -147,13 +167,13 @@ def get_inference_spec(generator: nn.Module) -> InferenceSpec:
     spec = getattr(generator, 'inference_spec', None)
     if isinstance(spec, InferenceSpec):
         return spec
-    adapter = MMAGIC_INFERENCE_SPECS.get(type(generator).__name__)
+    adapter = MMAGIC_ADAPTERS.get(type(generator).__name__)
     if adapter is None:
         raise TypeError(
             f'{type(generator).__name__} declares no inference_spec and has '
-            'no entry in mmjffra.models.utils.MMAGIC_INFERENCE_SPECS: add '
+            'no entry in mmjffra.models.inference.MMAGIC_ADAPTERS: add '
             'one (window or sequence, scale, spatial multiple)')
-    return adapter(generator)
+    return adapter.spec(generator)
 
 
 def window_indices(num_frames: int,
