@@ -77,22 +77,11 @@ def test_values_are_checked_in_one_place_naming_the_key():
         with pytest.raises(ValueError, match=re.escape(words)):
             parse_test_cfg(cfg, keys)
     # the wrappers check at construction
+    from conftest import REPO
     from mmagic.registry import MODELS
-    generator = dict(
-        type='RVRTNet',
-        embed_dims=8,
-        depths=(2, 1, 1),
-        num_heads=(2, 2, 2),
-        num_blocks=(1, 1, 1),
-        window_size=(2, 4, 4),
-        gda_heads=2,
-        gda_groups=2,
-        upsample_channels=8,
-        flow_estimator=dict(type='DISFlowEstimator'))
+    from mmengine.config import Config
+    cfg = Config.fromfile(REPO /
+                          'configs/demo/rvrt-tiny_1xb2-1000i_carphone-bix4.py')
+    cfg.model.test_cfg = dict(chunk=-1)
     with pytest.raises(ValueError, match='test_cfg.chunk must be'):
-        MODELS.build(
-            dict(
-                type='RVRT',
-                generator=generator,
-                pixel_loss=dict(type='L1Loss'),
-                test_cfg=dict(chunk=-1)))
+        MODELS.build(cfg.model)
