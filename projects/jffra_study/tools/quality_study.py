@@ -140,7 +140,7 @@ RUNS = {
                                           ], None),
     'jffra-small fixed 5 frames': (JFFRA, [GEN + 'num_frames=5'], 7),
     # capacity of the fixed small preset (GFLOPs per output frame at 90x160,
-    # tools/analysis_tools/benchmark.py --jffra-options: 49.5, 2 res blocks
+    # tools/analysis_tools/benchmark.py --cfg-options: 49.5, 2 res blocks
     # 50.7, 24 channels 55.9; BasicVSR-c16b4 39.2)
     'jffra-small 2 res blocks': (JFFRA, [GEN + 'num_res_blocks=2'], None),
     'jffra-small c24': (JFFRA, [GEN + 'mid_channels=24'], None),

@@ -115,6 +115,7 @@ class RVRT(BasicVSR):
         with torch.no_grad():
             return self.clip_restorer().restore(inputs)
 
-    def clip_restorer(self) -> ClipRestorer:
-        """The inference path configured by ``test_cfg``."""
+    def clip_restorer(self, lqs: Optional[Tensor] = None) -> ClipRestorer:
+        """The inference path configured by ``test_cfg`` (``lqs``: unused,
+        as JFFRA's ``clip_restorer(lqs)`` is called)."""
         return ClipRestorer(self.generator, **self.test_options)
