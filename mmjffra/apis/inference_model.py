@@ -4,7 +4,8 @@
 The config is read by MMEngine, the model built by MMagic's registry
 without downloading any weights, and the generator's weights loaded
 strictly from the checkpoint by MMEngine's loader: of any of our configs'
-trainings, MMagic's released weights or the released RVRT files.
+trainings, MMagic's released weights, or a format an editor registered
+(:mod:`mmjffra.models.utils.checkpoint_formats`: the released RVRT files).
 """
 import os.path as osp
 from typing import Dict
@@ -14,9 +15,10 @@ from mmengine.config import Config
 from torch import nn
 
 from mmjffra.errors import CheckpointMismatchError, ConfigError
-from mmjffra.models.editors.rvrt.official_keys import released_rvrt_weights
 from mmjffra.models.flow_estimators import \
     random_weights_for_learned_estimators
+from mmjffra.models.utils.checkpoint_formats import (state_dict_mismatch,
+                                                     to_generator_weights)
 from mmjffra.utils.config_checks import BUILD_ERRORS, build_error_line
 
 CONFIG_EXTS = ('.py', '.json', '.yaml', '.yml')
@@ -176,18 +178,10 @@ def load_generator_checkpoint(generator: nn.Module,
     state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
     if not isinstance(state, dict) or not state:
         raise CheckpointMismatchError(f'{checkpoint!r} holds no state_dict')
-    state = generator_state_dict(released_rvrt_weights(state))
-    own = generator.state_dict()
-    missing = sorted(set(own) - set(state))
-    unexpected = sorted(set(state) - set(own))
-    reshaped = [
-        key for key in sorted(set(own) & set(state))
-        if tuple(state[key].shape) != tuple(own[key].shape)
-    ]
-    if missing or unexpected or reshaped:
+    state = generator_state_dict(to_generator_weights(state))
+    mismatch = state_dict_mismatch(generator, state)
+    if mismatch:
         raise CheckpointMismatchError(
             f'checkpoint {checkpoint!r} does not match the model of '
-            f'{config_name}: {len(missing)} missing keys {missing[:3]}, '
-            f'{len(unexpected)} unexpected keys {unexpected[:3]}, '
-            f'{len(reshaped)} of other shapes {reshaped[:3]}')
+            f'{config_name}: {mismatch}')
     load_state_dict(generator, state, strict=True, logger='silent')

@@ -31,6 +31,9 @@ import re
 from collections import OrderedDict
 from typing import Callable, Dict, List, Tuple
 
+from mmjffra.models.utils.checkpoint_formats import (
+    register_checkpoint_format, state_dict_mismatch)
+
 RULES = List[Tuple[str, object]]
 
 TO_OURS: RULES = [
@@ -142,13 +145,16 @@ def is_official_rvrt(state: Dict) -> bool:
         k.startswith('deform_align.') for k in state)
 
 
+@register_checkpoint_format
 def released_rvrt_weights(state: Dict) -> Dict:
     """The ``RVRTNet`` weights of a released RVRT checkpoint, else ``state``.
 
     A released file holds ``{'params': <official state dict>}`` (or the bare
     official state dict); it becomes our generator's state dict
     (:func:`official_to_mmjffra`). Any other checkpoint is returned as it
-    is.
+    is. Registered with
+    :func:`~mmjffra.models.utils.checkpoint_formats.register_checkpoint_format`,
+    so that the generic loader reads released files.
 
     Args:
         state (dict): A checkpoint's content (or its ``state_dict``).
@@ -171,17 +177,9 @@ def check_released_weights(generator, state: Dict) -> None:
         generator (nn.Module): The ``RVRTNet`` receiving the weights.
         state (dict): Converted released weights (our keys).
     """
-    expected = generator.state_dict()
-    missing = sorted(set(expected) - set(state))
-    unexpected = sorted(set(state) - set(expected))
-    shapes = [
-        k for k in expected
-        if k in state and tuple(state[k].shape) != tuple(expected[k].shape)
-    ]
-    if missing or unexpected or shapes:
+    mismatch = state_dict_mismatch(generator, state)
+    if mismatch:
         raise ValueError(
             'released RVRT weights do not match the generator (a '
-            'configs/rvrt/rvrt_official-* config of the same task?): '
-            f'{len(missing)} missing keys {missing[:3]}, {len(unexpected)} '
-            f'unexpected keys {unexpected[:3]}, {len(shapes)} of other shapes '
-            f'{shapes[:3]}')
+            f'configs/rvrt/rvrt_official-* config of the same task?): '
+            f'{mismatch}')
