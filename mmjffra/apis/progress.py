@@ -72,6 +72,27 @@ class RestoreProgress:
             self.console.print(text, highlight=False, markup=False) \
                 if self.live else print(text, file=sys.stderr, flush=True)
 
+    def tile(self, done: int, total: int) -> None:
+        """Progress within a frame restored in tiles: ``tile done/total``
+        beside the bar, or (not on a terminal) a plain line at most every
+        ``line_seconds``."""
+        if not self.enabled:
+            return
+        last = done == total
+        self.bar.update(
+            self.task_id,
+            description='restoring'
+            if last else f'restoring (tile {done}/{total})')
+        elapsed = self.task.elapsed or 0.
+        if not self.live and not last and \
+                elapsed - self.line_time >= self.line_seconds:
+            print(
+                f'{self.line()}; frame {int(self.task.completed) + 1}: '
+                f'tile {done}/{total}',
+                file=sys.stderr,
+                flush=True)
+            self.line_time = elapsed
+
     def update(self) -> None:
         """Count one restored frame."""
         self.bar.advance(self.task_id)

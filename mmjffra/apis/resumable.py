@@ -29,8 +29,9 @@ from .partial_output import PartialOutput, SegmentWriter
 from .progress import RestoreProgress
 from .video_io import FrameReader
 
-#: ``restore(frames, skip, count)``: the output frames of a stream.
-StreamFn = Callable[[Iterable[np.ndarray], int, Optional[int]],
+#: ``restore(frames, skip, count, on_tile)``: the output frames of a stream
+#: (``on_tile(done, total)`` is called after each tile of a tiled frame).
+StreamFn = Callable[[Iterable[np.ndarray], int, Optional[int], Callable],
                     Iterator[np.ndarray]]
 
 
@@ -190,7 +191,7 @@ def restore_run(restore: StreamFn, reader: FrameReader, partial: PartialOutput,
             frames = FrameReader(reader.path, read_from, read_to)
             count = None if last is None else last - first
             skip = reader.start + first - read_from
-            for frame in restore(frames, skip, count):
+            for frame in restore(frames, skip, count, bar.tile):
                 if writer is None:
                     writer = partial.writer(index)
                 writer.write(frame)

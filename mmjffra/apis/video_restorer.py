@@ -2,7 +2,7 @@
 """Restore a user's video of any length and size, frame by frame."""
 import itertools
 import os.path as osp
-from typing import Dict, Iterable, Iterator, Optional, Union
+from typing import Callable, Dict, Iterable, Iterator, Optional, Union
 
 import numpy as np
 import torch
@@ -13,8 +13,9 @@ from mmjffra.errors import (ArgumentError, CheckpointMismatchError,
                             VideoInputError)
 from mmjffra.models.flow_estimators import flow_estimators_to_float32
 from mmjffra.models.inference import (ClipRestorer, FrameBuffer,
-                                      auto_max_windows, get_inference_spec,
-                                      stream_chunks, stream_windows)
+                                      auto_max_windows, check_frame_memory,
+                                      get_inference_spec, stream_chunks,
+                                      stream_windows)
 from mmjffra.models.utils import noise_level_map
 from .arguments import (check_restorer_args, configured_max_windows,
                         parse_device)
@@ -30,21 +31,18 @@ class VideoRestorer:
     """Restore videos with a trained JFFRA, RVRT or MMagic video model.
 
     Frames stream through the model: each output frame is produced as soon
-    as the frames it needs have been read and is handed back at once, so
-    host and device memory stay flat whatever the length of the video.
-    What the network needs is read from its declaration
-    (:func:`mmjffra.models.inference.get_inference_spec`) and every forward
-    goes through the project's one inference path
+    as the frames it needs have been read, so memory stays flat whatever
+    the length of the video. What the network needs is read from its
+    declaration (:func:`mmjffra.models.inference.get_inference_spec`) and
+    every forward goes through the one inference path
     (:class:`mmjffra.models.inference.ClipRestorer`), as the models' test
-    modes:
-    window networks (JFFRA, EDVR) restore one window of ``2N+1`` frames
-    per output frame (clip ends padded as in the test setting),
+    modes: window networks (JFFRA, EDVR) restore one window of ``2N+1``
+    frames per output frame (clip ends padded as in the test setting),
     ``max_windows`` per forward; sequence networks (BasicVSR, BasicVSR++,
     IconVSR, RVRT) chunks of ``chunk`` frames with ``chunk_overlap``
     context frames on each side. Tiles (``tile`` LQ pixels,
-    ``tile_overlap``) bound the memory of large frames (see
-    :class:`~mmjffra.models.inference.ClipRestorer`). Each stream keeps its own
-    state (:mod:`mmjffra.models.inference.streaming`): streams may interleave.
+    ``tile_overlap``) bound the memory of large frames. Each stream keeps
+    its own state: streams may interleave.
 
     Args:
         config (str | Config): Model config (e.g. a JFFRA task config).
@@ -214,19 +212,11 @@ class VideoRestorer:
         return x[0].permute(1, 2, 0).cpu().numpy()
 
     def windows_per_forward(self, frame: Union[np.ndarray, Tensor]) -> int:
-        """Windows per forward of a stream that begins with ``frame``.
-
+        """Windows per forward of a stream that begins with ``frame`` (an
+        (h, w, 3) RGB frame, or (1, c, h, w) from :meth:`to_tensor`):
         ``max_windows``, or with ``'auto'`` as many as fit the free GPU
         memory for frames of this size (1 on the CPU, and for sequence
-        networks).
-
-        Args:
-            frame (np.ndarray | Tensor): An (h, w, 3) RGB frame, or one
-                from :meth:`to_tensor` (1, c, h, w).
-
-        Returns:
-            int: Windows per forward.
-        """
+        networks)."""
         if self.max_windows != 'auto' or self.spec.temporal != 'window':
             return self.clip.max_windows
         if isinstance(frame, np.ndarray):
@@ -236,11 +226,17 @@ class VideoRestorer:
 
     # ----------------------------------------------------------- streams
     @torch.no_grad()
-    def restore_stream(self,
-                       frames: Iterable[np.ndarray],
-                       skip: int = 0,
-                       count: Optional[int] = None) -> Iterator[np.ndarray]:
+    def restore_stream(
+        self,
+        frames: Iterable[np.ndarray],
+        skip: int = 0,
+        count: Optional[int] = None,
+        on_tile: Optional[Callable[[int, int], None]] = None
+    ) -> Iterator[np.ndarray]:
         """Restore a stream of frames, yielding each output frame.
+
+        A frame that would not fit the memory left is refused first
+        (:func:`~mmjffra.models.inference.check_frame_memory`).
 
         Args:
             frames (Iterable[np.ndarray]): RGB uint8 frames (h, w, 3).
@@ -248,10 +244,13 @@ class VideoRestorer:
                 output (a segment of a longer clip). Default: 0.
             count (int, optional): Stop after this many outputs (the frames
                 after them are context). Default: None, to the end.
+            on_tile (callable, optional): ``on_tile(done, total)`` after
+                each tile of a tiled frame (progress within a frame).
 
         Yields:
             np.ndarray: Restored RGB uint8 frames (s*h, s*w, 3), in order;
-            :class:`VideoInputError` for a size the network cannot take.
+            :class:`VideoInputError` for a size the network cannot take,
+            :class:`ArgumentError` (``tile``) for one that would not fit.
         """
         tensors = (self.to_tensor(frame)[0] for frame in frames)
         first = next(tensors, None)
@@ -261,6 +260,8 @@ class VideoRestorer:
             self.clip.check_size(first[None, None])
         except ValueError as err:  # a frame the network cannot take
             raise VideoInputError(str(err)) from err
+        check_frame_memory(self.clip, first[None])
+        self.clip.on_tile = on_tile
         buffer = FrameBuffer(itertools.chain([first], tensors))
         stop = None if count is None else skip + count
         if self.spec.temporal == 'window':
@@ -288,18 +289,14 @@ class VideoRestorer:
         """Restore a video file or frame folder into a video or folder.
 
         The output is written in segments into a hidden sibling and put in
-        place at the end (see :mod:`mmjffra.apis.resumable`): an error (or
-        a signal, see
-        :func:`mmjffra.utils.safe_files.signals_as_exceptions`) leaves
-        nothing behind and a previous output untouched, unless ``resume``
-        was asked or the disk is full: then what was finished is kept and
-        the same call with ``resume=True`` continues from there, redoing
-        at most one segment, with the output an uninterrupted run gives.
-        The input is never replaced, and a folder is replaced only if it
-        holds nothing but a previous restoration's frames (see
-        :class:`FrameWriter`). Under ``torchrun`` (an initialised process
-        group) the ranks restore contiguous blocks of segments, with
-        context frames at their edges, and rank 0 joins them.
+        place at the end (:mod:`mmjffra.apis.resumable`): an error or a
+        signal leaves nothing behind and a previous output untouched,
+        unless ``resume`` was asked or the disk is full: then the same call
+        with ``resume=True`` continues, redoing at most one segment, with
+        the output an uninterrupted run gives. The input is never replaced,
+        nor a folder that holds anything but a previous restoration's
+        frames. Under ``torchrun`` the ranks restore contiguous blocks of
+        segments and rank 0 joins them.
 
         Args:
             src (str): Input video file or folder of frames (natural order).
@@ -308,8 +305,7 @@ class VideoRestorer:
             start (int): First frame. Default: 0.
             end (int, optional): Stop before this frame. Default: None.
             codec (str, optional): Codec of a video output. Default: the
-                container's (libx264; libvpx-vp9 for .webm, rawvideo for
-                .y4m).
+                container's (libx264; libvpx-vp9 .webm, rawvideo .y4m).
             crf (int): Quality of a video output. Default: 18.
             overwrite (bool): Replace an existing output. Default: False.
             progress (bool): Report progress (a live bar on a terminal,

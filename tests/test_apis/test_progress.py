@@ -26,3 +26,17 @@ def test_a_disabled_progress_prints_nothing(capsys):
     bar.close()
     assert capsys.readouterr().err == ''
     assert bar.task.completed == 5
+
+
+def test_tiles_show_progress_within_a_frame(capsys):
+    bar = RestoreProgress(3, line_seconds=0.)
+    bar.update()
+    capsys.readouterr()
+    bar.tile(2, 6)
+    assert bar.task.description == 'restoring (tile 2/6)'
+    assert capsys.readouterr().err.strip().endswith('frame 2: tile 2/6')
+    bar.tile(6, 6)  # the frame is done: the count says it
+    assert bar.task.description == 'restoring'
+    assert capsys.readouterr().err == ''
+    RestoreProgress(3, enabled=False).tile(1, 2)
+    assert capsys.readouterr().err == ''

@@ -253,3 +253,35 @@ def test_a_folder_output_keeps_the_input_numbers(demo_data, checkpoint,
     ]
     assert FrameReader(str(src), 1, 3).frame_numbers() == [2, 6]
     assert FrameReader(str(src)).frame_numbers() == [1, 2, 6, 10]
+
+
+def test_a_frame_that_would_not_fit_is_refused_before_any_work(
+        checkpoint, tmp_path, monkeypatch, capsys):
+    """restore_video.py: one line naming the frame, the memory and the
+    --tile that fits, exit 2, nothing written (the probes measure the
+    network on this machine; the memory left is made small)."""
+    from test_inference_path import load_tool
+
+    from mmjffra.models.inference import memory
+    if memory.peak_bytes(lambda: None, torch.device('cpu')) is None:
+        pytest.skip('no /proc/self/clear_refs here')
+    src = tmp_path / 'big'
+    src.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(3):
+        cv2.imwrite(
+            str(src / f'{i:08d}.png'),
+            rng.integers(0, 256, (150, 200, 3), dtype=np.uint8))
+    monkeypatch.setattr(memory, 'available_bytes', lambda device: 300 * 2**20)
+    with pytest.raises(SystemExit) as exit:
+        load_tool().main([
+            CONFIG, checkpoint,
+            str(src),
+            str(tmp_path / 'out'), '--no-progress'
+        ])
+    code = exit.value.code
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1, err
+    assert err.startswith('error: frames of 200x150 need about '), err
+    assert '300 MiB is available: restore with --tile ' in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['big']

@@ -14,7 +14,9 @@ restored from the declaration.
 - :mod:`.memory`: the windows per forward that fit a GPU's memory.
 """
 from .clip_restorer import ChunkSpan, ClipRestorer, run_tiled, tile_spans
-from .memory import auto_max_windows, windows_for_memory
+from .memory import (MemoryModel, auto_max_windows, available_bytes,
+                     check_frame_memory, fit_memory_model, peak_bytes,
+                     windows_for_memory)
 from .spec import (MMAGIC_ADAPTERS, PADDINGS, InferenceSpec, MMagicAdapter,
                    check_padding, check_tile, get_inference_spec,
                    window_indices)
@@ -26,6 +28,8 @@ __all__ = [
     'InferenceSpec', 'MMagicAdapter', 'MMAGIC_ADAPTERS', 'PADDINGS',
     'check_padding', 'check_tile', 'get_inference_spec', 'window_indices',
     'ClipRestorer', 'ChunkSpan', 'run_tiled', 'tile_spans', 'auto_max_windows',
-    'windows_for_memory', 'FrameBuffer', 'stream_chunks', 'stream_windows',
-    'TEST_OPTIONS', 'parse_test_cfg', 'check_test_cfg', 'known_test_cfg_keys'
+    'windows_for_memory', 'MemoryModel', 'available_bytes',
+    'check_frame_memory', 'fit_memory_model', 'peak_bytes', 'FrameBuffer',
+    'stream_chunks', 'stream_windows', 'TEST_OPTIONS', 'parse_test_cfg',
+    'check_test_cfg', 'known_test_cfg_keys'
 ]

@@ -70,7 +70,8 @@ def run_tiled(fn: Callable[..., Tensor],
               tile: Optional[Union[int, Sequence[int]]] = None,
               tile_overlap: Union[int, Sequence[int]] = 32,
               multiple: int = 1,
-              flows: Optional[Tensor] = None) -> Tensor:
+              flows: Optional[Tensor] = None,
+              on_tile: Optional[Callable[[int, int], None]] = None) -> Tensor:
     """Run ``fn`` on overlapping spatial tiles of ``lqs`` and blend them.
 
     The single tiling utility of the project. ``fn(lqs_tile)`` (or
@@ -89,6 +90,8 @@ def run_tiled(fn: Callable[..., Tensor],
         tile_overlap (int | Sequence[int]): Overlap in input pixels.
         multiple (int): Tile starts are multiples of it.
         flows (Tensor, optional): Flows (n, k, 2, h, w) cropped per tile.
+        on_tile (callable, optional): Called as ``on_tile(done, total)``
+            after each tile of a tiled call (progress within a frame).
 
     Returns:
         Tensor: The blended output, in ``lqs``' dtype.
@@ -110,17 +113,19 @@ def run_tiled(fn: Callable[..., Tensor],
     xs = tile_spans(w, tiles[1], overlaps[1], multiple)
     s = scale
     out = weight = None
-    for y0, y1 in ys:
-        for x0, x1 in xs:
-            res = call(y0, y1, x0, x1).float()
-            if out is None:
-                out = res.new_zeros(*res.shape[:-2], s * h, s * w)
-                weight = res.new_zeros(s * h, s * w)
-            wy = _ramp(s * (y1 - y0), y0, y1, h, overlaps[0], s)
-            wx = _ramp(s * (x1 - x0), x0, x1, w, overlaps[1], s)
-            tile_w = (wy[:, None] * wx[None, :]).to(res.device)
-            out[..., s * y0:s * y1, s * x0:s * x1] += res * tile_w
-            weight[s * y0:s * y1, s * x0:s * x1] += tile_w
+    spans = [(*y, *x) for y in ys for x in xs]
+    for k, (y0, y1, x0, x1) in enumerate(spans):
+        res = call(y0, y1, x0, x1).float()
+        if out is None:
+            out = res.new_zeros(*res.shape[:-2], s * h, s * w)
+            weight = res.new_zeros(s * h, s * w)
+        wy = _ramp(s * (y1 - y0), y0, y1, h, overlaps[0], s)
+        wx = _ramp(s * (x1 - x0), x0, x1, w, overlaps[1], s)
+        tile_w = (wy[:, None] * wx[None, :]).to(res.device)
+        out[..., s * y0:s * y1, s * x0:s * x1] += res * tile_w
+        weight[s * y0:s * y1, s * x0:s * x1] += tile_w
+        if on_tile is not None:
+            on_tile(k + 1, len(spans))
     return (out / weight).to(lqs.dtype)
 
 
@@ -193,6 +198,8 @@ class ClipRestorer:
         self.chunk_overlap = chunk_overlap
         self.tile = tile
         self.tile_overlap = tile_overlap
+        #: called as ``on_tile(done, total)`` after each tile of a call
+        self.on_tile: Optional[Callable[[int, int], None]] = None
         if tile:  # fail now, not at the first large frame
             check_tile(tile, tile_overlap, self.spec.spatial_multiple)
 
@@ -215,7 +222,7 @@ class ClipRestorer:
         if spec.input_multiple > 1:
             fn = _padded(fn, spec.input_multiple, spec.scale)
         return run_tiled(fn, lqs, spec.scale, self.tile, self.tile_overlap,
-                         spec.spatial_multiple, flows)
+                         spec.spatial_multiple, flows, self.on_tile)
 
     def restore_windows(self,
                         lqs: Tensor,
