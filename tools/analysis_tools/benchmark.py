@@ -161,8 +161,9 @@ def load_cfg(path: str, args, overrides: bool = True):
         gen.spynet_pretrained = None  # a URL in MMagic's configs
     gen.pop('init_cfg', None)
     # speed does not depend on the weights: learned flow estimators (RAFT,
-    # SPyNet) run with random weights, said explicitly (None is refused)
-    random_weights_for_learned_estimators(gen)
+    # SPyNet; the temporal loss's too) run with random weights, said
+    # explicitly (None is refused)
+    random_weights_for_learned_estimators(cfg.model)
     return cfg
 
 

@@ -36,6 +36,7 @@ def parse_args(argv=None):
         metavar='RUN=CONFIG',
         help='a study run and the benchmarked config of its network')
     parser.add_argument('--metric', default='PSNR-Y')
+    parser.add_argument('--title', default='', help='the figure\'s title')
     parser.add_argument('--out', help='the figure (PNG)')
     parser.add_argument('--json', help='the points as JSON')
     return parser.parse_args(argv)
@@ -77,7 +78,7 @@ def points(args):
     return out, bicubic
 
 
-def plot(rows, bicubic, metric, path):
+def plot(rows, bicubic, metric, path, title=''):
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
@@ -108,6 +109,8 @@ def plot(rows, bicubic, metric, path):
     ax.set_xlabel('CPU ms per output frame (benchmark.py, one run)')
     ax.set_ylabel(f'held-out {metric} (dB), mean +- std over seeds')
     ax.grid(alpha=0.3)
+    if title:
+        ax.set_title(title, fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
 
@@ -122,7 +125,7 @@ def main(argv=None):
         with open(args.json, 'w') as f:
             json.dump(dict(points=rows, bicubic=bicubic), f, indent=1)
     if args.out:
-        plot(rows, bicubic, args.metric, args.out)
+        plot(rows, bicubic, args.metric, args.out, args.title)
 
 
 if __name__ == '__main__':

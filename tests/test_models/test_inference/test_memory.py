@@ -7,8 +7,9 @@ from torch import nn
 
 from mmjffra.errors import ArgumentError
 from mmjffra.models.inference import (ClipRestorer, InferenceSpec, MemoryModel,
-                                      fit_memory_model, peak_bytes, run_tiled)
+                                      fit_memory_model)
 from mmjffra.models.inference import memory as memory_module
+from mmjffra.models.inference import peak_bytes, run_tiled
 
 CPU = torch.device('cpu')
 MIB = 2**20
