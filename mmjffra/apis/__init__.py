@@ -4,9 +4,8 @@
 - :mod:`.inference_model`: a model for inference from a config and a
   checkpoint;
 - :mod:`.arguments`: the restoration's arguments, checked first;
-- :mod:`.streaming`: the streaming scheduler (frames read, restored,
-  forgotten) on :class:`mmjffra.models.inference.ClipRestorer`;
-- :mod:`.video_restorer`: :class:`VideoRestorer`, streams and files;
+- :mod:`.video_restorer`: :class:`VideoRestorer`, streams and files, on
+  the inference engine (:mod:`mmjffra.models.inference`);
 - :mod:`.resumable`: an output written in segments that survives any
   interruption, shared out among the ranks of a process group;
 - :mod:`.progress`: progress on rich's bar;
