@@ -5,10 +5,9 @@ from .flow_utils import resize_flow
 from .jffr_block import JFFRBlock
 from .jffra import JFFRA
 from .jffra_net import JFFRANet
-from .window_attention import WindowAttention, window_partition, window_reverse
+from .window_attention import WindowAttention
 
 __all__ = [
     'JFFRA', 'JFFRBlock', 'JFFRANet', 'L1CostVolume', 'l1_cost_volume',
-    'FlowHead', 'resize_flow', 'WindowAttention', 'window_partition',
-    'window_reverse'
+    'FlowHead', 'resize_flow', 'WindowAttention'
 ]

@@ -7,27 +7,8 @@ import torch.nn.functional as F
 from mmagic.registry import MODELS
 from torch import Tensor, nn
 
-from mmjffra.models.utils import additive_mask
-
-
-def window_partition(x: Tensor, window_size: int) -> Tensor:
-    """Split (n, h, w, c) into windows of shape (n*nw, ws*ws, c).
-
-    ``h`` and ``w`` must be multiples of ``window_size``.
-    """
-    n, h, w, c = x.shape
-    ws = window_size
-    x = x.view(n, h // ws, ws, w // ws, ws, c).permute(0, 1, 3, 2, 4, 5)
-    return x.reshape(-1, ws * ws, c)
-
-
-def window_reverse(windows: Tensor, window_size: int, h: int,
-                   w: int) -> Tensor:
-    """Inverse of :func:`window_partition`: (n*nw, ws*ws, c) to (n,h,w,c)."""
-    ws = window_size
-    c = windows.shape[-1]
-    x = windows.view(-1, h // ws, w // ws, ws, ws, c).permute(0, 1, 3, 2, 4, 5)
-    return x.reshape(-1, h, w, c)
+from mmjffra.models.archs import (additive_mask, window_partition,
+                                  window_reverse)
 
 
 @MODELS.register_module()
@@ -103,10 +84,11 @@ class WindowAttention(nn.Module):
     def _key_mask(self, h: int, w: int, hp: int, wp: int, device: torch.device,
                   dtype: torch.dtype) -> Tensor:
         """Additive mask (nw, 1, 1, ws*ws) of the padded keys
-        (:mod:`mmjffra.models.utils.attention_mask`)."""
+        (:mod:`mmjffra.models.archs.attention_mask`)."""
         padded = torch.ones((1, hp, wp, 1), dtype=torch.bool, device=device)
         padded[:, :h, :w] = False
-        padded = window_partition(padded, self.window_size)  # nw, ws*ws, 1
+        padded = window_partition(padded[:, None],
+                                  (1, ) + (self.window_size, ) * 2)  # nw, L, 1
         return additive_mask(padded.squeeze(-1)[:, None, None, :], dtype)
 
     def forward(self, x: Tensor) -> Tensor:
@@ -129,7 +111,7 @@ class WindowAttention(nn.Module):
             x = F.pad(x, (0, 0, 0, pad_w, 0, pad_h))
         hp, wp = h + pad_h, w + pad_w
 
-        tokens = window_partition(x, ws)  # (n*nw, L, c)
+        tokens = window_partition(x[:, None], (1, ws, ws))  # (n*nw, L, c)
         b, length, _ = tokens.shape
         qkv = self.qkv(tokens).view(b, length, 3, self.num_heads,
                                     c // self.num_heads)
@@ -146,7 +128,7 @@ class WindowAttention(nn.Module):
         out = out.transpose(1, 2).reshape(b, length, c)
         out = self.proj(out)
 
-        out = window_reverse(out, ws, hp, wp)[:, :h, :w]
+        out = window_reverse(out, (1, ws, ws), 1, hp, wp)[:, 0, :h, :w]
         return out.permute(0, 3, 1, 2).contiguous()
 
     def extra_repr(self) -> str:

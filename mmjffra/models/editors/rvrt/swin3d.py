@@ -13,7 +13,8 @@ import torch.nn.functional as F
 from mmagic.registry import MODELS
 from torch import Tensor, nn
 
-from mmjffra.models.utils import additive_mask
+from mmjffra.models.archs import (additive_mask, window_partition,
+                                  window_reverse)
 
 #: masked logit of the released RVRT's shifted windows
 OFFICIAL_MASK_VALUE = -100.
@@ -27,28 +28,6 @@ def as_tuple(value, length: int, name: str) -> tuple:
     if len(value) != length:
         raise ValueError(f'{name} needs {length} values, got {value}')
     return value
-
-
-def window_partition3d(x: Tensor, window: Sequence[int]) -> Tensor:
-    """Split (n, d, h, w, c) into windows (n * num_windows, wd*wh*ww, c).
-
-    ``d, h, w`` must be multiples of the window size.
-    """
-    n, d, h, w, c = x.shape
-    wd, wh, ww = window
-    x = x.view(n, d // wd, wd, h // wh, wh, w // ww, ww, c)
-    x = x.permute(0, 1, 3, 5, 2, 4, 6, 7)
-    return x.reshape(-1, wd * wh * ww, c)
-
-
-def window_reverse3d(windows: Tensor, window: Sequence[int], d: int, h: int,
-                     w: int) -> Tensor:
-    """Inverse of :func:`window_partition3d`."""
-    wd, wh, ww = window
-    c = windows.shape[-1]
-    x = windows.view(-1, d // wd, h // wh, w // ww, wd, wh, ww, c)
-    x = x.permute(0, 1, 4, 2, 5, 3, 6, 7)
-    return x.reshape(-1, d, h, w, c)
 
 
 def effective_window(size: Sequence[int], window: Sequence[int],
@@ -85,7 +64,7 @@ def shifted_window_mask(size: Sequence[int],
         shift (tuple): Shift (sd, sh, sw) of the windows.
         device (torch.device): Device of the mask.
         mask_value (float, optional): Value of a masked entry. Default:
-            ``MASK_VALUE`` of :mod:`mmjffra.models.utils`.
+            ``MASK_VALUE`` of :mod:`mmjffra.models.archs`.
     """
     region = torch.zeros(padded, dtype=torch.long, device=device)
     count = 0
@@ -107,8 +86,8 @@ def shifted_window_mask(size: Sequence[int],
     if any(shift):
         valid = torch.roll(
             valid, shifts=tuple(-s for s in shift), dims=(0, 1, 2))
-    region = window_partition3d(region[None, ..., None], window)[..., 0]
-    valid = window_partition3d(valid[None, ..., None], window)[..., 0]
+    region = window_partition(region[None, ..., None], window)[..., 0]
+    valid = window_partition(valid[None, ..., None], window)[..., 0]
     masked = (region[:, :, None] != region[:, None, :]) | ~valid[:, None, :]
     if mask_value is not None:
         return masked.float() * mask_value
@@ -309,10 +288,10 @@ class SwinTransformerBlock3D(nn.Module):
         elif any(shift) or any(pads):
             mask = shifted_window_mask((d, h, w), padded, window, shift,
                                        x.device)
-        windows = window_partition3d(x, window)
+        windows = window_partition(x, window)
         windows = windows.view(n, -1, *windows.shape[1:])
         windows = self.attn(windows, window, mask)
-        x = window_reverse3d(windows.flatten(0, 1), window, *padded)
+        x = window_reverse(windows.flatten(0, 1), window, *padded)
         if any(shift):
             x = torch.roll(x, shifts=shift, dims=(1, 2, 3))
         return x[:, :d, :h, :w]
