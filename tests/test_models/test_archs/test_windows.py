@@ -8,8 +8,8 @@ from mmjffra.models.archs import window_partition, window_reverse
 
 def test_windows_hold_the_pixels_of_each_block_in_order():
     n, d, h, w, c = 2, 4, 6, 8, 3
-    x = torch.arange(n * d * h * w * c, dtype=torch.float32).view(
-        n, d, h, w, c)
+    x = torch.arange(
+        n * d * h * w * c, dtype=torch.float32).view(n, d, h, w, c)
     windows = window_partition(x, (2, 3, 4))
     assert windows.shape == (n * 2 * 2 * 2, 2 * 3 * 4, c)
     # the second window of the first sample: depth 0-1, rows 0-2, cols 4-7
