@@ -21,7 +21,8 @@ from torch import Tensor, nn
 @torch.jit.script
 def _flow_warp(x: Tensor, flow: Tensor, padding_mode: str) -> Tensor:
     """``mmagic.models.utils.flow_warp`` (bilinear, ``align_corners=True``)
-    with the grid built from the sizes of ``x``; ``flow`` is (n, 2, h, w)."""
+    with the grid built from the sizes of ``x``; ``flow`` is (n, 2, h, w).
+    Scripted, so that a trace calling it keeps the sizes dynamic."""
     h, w = x.shape[2], x.shape[3]
     grid_y = torch.arange(0, h, dtype=x.dtype).view(1, h, 1).expand(1, h, w)
     grid_x = torch.arange(0, w, dtype=x.dtype).view(1, 1, w).expand(1, h, w)
@@ -38,21 +39,6 @@ def _flow_warp(x: Tensor, flow: Tensor, padding_mode: str) -> Tensor:
 def _at_least_1(size):
     # a size is a tensor while tracing, an int when the trace is checked
     return size.clamp(min=1) if isinstance(size, Tensor) else max(size, 1)
-
-
-def _traced_flow_warp(x: Tensor, flow: Tensor, padding_mode: str) -> Tensor:
-    """:func:`_flow_warp` for tracing, where sizes are tensors."""
-    h, w = x.shape[2], x.shape[3]
-    grid_y = torch.arange(0, h, dtype=x.dtype).view(1, -1, 1)
-    grid_x = torch.arange(0, w, dtype=x.dtype).view(1, 1, -1)
-    gx = 2.0 * (grid_x + flow[:, 0]) / _at_least_1(w - 1) - 1.0
-    gy = 2.0 * (grid_y + flow[:, 1]) / _at_least_1(h - 1) - 1.0
-    return F.grid_sample(
-        x,
-        torch.stack((gx, gy), dim=3),
-        mode='bilinear',
-        padding_mode=padding_mode,
-        align_corners=True)
 
 
 class _Flows(nn.Module):
@@ -85,7 +71,7 @@ class _Flows(nn.Module):
                 flow = F.interpolate(
                     flow, scale_factor=2., mode='bilinear',
                     align_corners=True) * 2.0
-            warped = _traced_flow_warp(supps[level], flow, 'border')
+            warped = _flow_warp(supps[level], flow, 'border')
             flow = flow + module(torch.cat([refs[level], warped, flow], 1))
         flow = F.interpolate(
             flow, size=(h, w), mode='bilinear', align_corners=False)

@@ -260,18 +260,14 @@ def test_a_frame_that_would_not_fit_is_refused_before_any_work(
     """restore_video.py: one line naming the frame, the memory and the
     --tile that fits, exit 2, nothing written (the probes measure the
     network on this machine; the memory left is made small)."""
-    from test_inference_path import load_tool
+    from test_inference_path import load_tool, write_folder
 
     from mmjffra.models.inference import memory
     if memory.peak_bytes(lambda: None, torch.device('cpu')) is None:
         pytest.skip('no /proc/self/clear_refs here')
     src = tmp_path / 'big'
-    src.mkdir()
     rng = np.random.default_rng(0)
-    for i in range(3):
-        cv2.imwrite(
-            str(src / f'{i:08d}.png'),
-            rng.integers(0, 256, (150, 200, 3), dtype=np.uint8))
+    write_folder(src, rng.integers(0, 256, (3, 150, 200, 3), dtype=np.uint8))
     monkeypatch.setattr(memory, 'available_bytes', lambda device: 300 * 2**20)
     with pytest.raises(SystemExit) as exit:
         load_tool().main([

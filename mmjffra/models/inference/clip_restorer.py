@@ -200,6 +200,9 @@ class ClipRestorer:
         self.tile_overlap = tile_overlap
         #: called as ``on_tile(done, total)`` after each tile of a call
         self.on_tile: Optional[Callable[[int, int], None]] = None
+        #: peak-memory models of one forward, measured by
+        #: :func:`~mmjffra.models.inference.memory.check_frame_memory`
+        self.memory_models: dict = {}
         if tile:  # fail now, not at the first large frame
             check_tile(tile, tile_overlap, self.spec.spatial_multiple)
 

@@ -31,16 +31,10 @@ def auto_max_windows(generator: nn.Module,
     """
     if sample.device.type != 'cuda':
         return 1
-    device = sample.device
-    torch.cuda.synchronize(device)
-    torch.cuda.reset_peak_memory_stats(device)
-    before = torch.cuda.memory_allocated(device)
     with torch.no_grad():
-        generator(sample)
-    torch.cuda.synchronize(device)
-    per_item = torch.cuda.max_memory_allocated(device) - before
-    free, _ = torch.cuda.mem_get_info(device)
-    return windows_for_memory(free, per_item, fraction, cap)
+        per_item = peak_bytes(lambda: generator(sample), sample.device)
+    return windows_for_memory(
+        available_bytes(sample.device), per_item, fraction, cap)
 
 
 def windows_for_memory(free_bytes: int,
@@ -181,8 +175,9 @@ def check_frame_memory(clip, frame: Tensor) -> None:
     if spec.temporal == 'window':
         outputs, counts = clip.max_windows, (spec.num_frames, )
     else:
+        # (a whole clip, chunk None, of unknown length: as 20 frames)
         outputs, counts = (clip.chunk or 20) + 2 * clip.chunk_overlap, (2, 4)
-    models = clip.__dict__.setdefault('memory_models', {})
+    models = clip.memory_models
     key = (counts, frame.device.type, frame.dtype)
     if key not in models:  # measured once per restorer
         fits = []

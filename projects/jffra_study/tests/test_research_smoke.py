@@ -56,3 +56,41 @@ def test_conv3d_forms_agree(monkeypatch, capsys):
                                                          (3, 64), (64, 64)]
     # FrameStackConv3d computes nn.Conv3d's result
     assert all(float(r.split()[-1]) < 1e-4 for r in rows)
+
+
+def test_the_variant_configs_build():
+    from mmagic.registry import MODELS
+    from mmengine.config import Config
+    for path in (REPO / 'projects' / 'jffra_study' / 'configs').glob('*.py'):
+        cfg = Config.fromfile(path)
+        model = MODELS.build(cfg.model)
+        # the tail the config names (the features' width), not the preset's
+        assert model.generator.conv_last[0].in_channels == 16
+        assert model.pixel_loss_frames == 'centre'
+
+
+def test_quality_speed_pairs_runs_with_benchmarked_configs(tmp_path):
+    import json
+    study = tmp_path / 'study.json'
+    study.write_text(
+        json.dumps(
+            dict(results=[
+                dict(
+                    run='a',
+                    seed=s,
+                    fold='bikes',
+                    **{'PSNR-Y': v},
+                    bicubic={'PSNR-Y': 30.}) for s, v in ((0, 33.), (1, 35.))
+            ])))
+    bench = tmp_path / 'bench.json'
+    bench.write_text(
+        json.dumps(dict(results=[dict(config='a.py', ms_per_frame=12.5)])))
+    tool = load('quality_speed.py')
+    rows, bicubic = tool.points(
+        tool.parse_args(
+            ['--study',
+             str(study), '--bench',
+             str(bench), '--pair', 'a=a.py']))
+    assert rows[0]['mean'] == 34. and rows[0]['seeds'] == 2
+    assert rows[0]['std'] == pytest.approx(2**0.5)
+    assert rows[0]['ms_per_frame'] == 12.5 and bicubic == {'bikes': 30.}
