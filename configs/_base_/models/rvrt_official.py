@@ -1,7 +1,7 @@
 # Generators of the released RVRT models (github.com/JingyunLiang/RVRT,
-# `main_test_rvrt.py::prepare_model_dataset`), in RVRTNet's official layout:
-# the released architecture and computation, so that the released files
-# (`{'params': ...}`) load as they are (key map:
+# `main_test_rvrt.py::prepare_model_dataset`): RVRTNet is the released
+# architecture, so the released files (`{'params': ...}`) load as they are
+# (key map:
 # mmjffra/models/editors/rvrt/official_keys.py). A task config inherits this
 # file next to the RVRT config of its task and takes one of them with
 # `model = dict(generator=_base_.rvrt_official_sr)`. Each names every
@@ -11,7 +11,6 @@
 # `pretrained='random'` at build time.
 rvrt_official_sr = dict(
     type='RVRTNet',
-    official_layout=True,
     in_channels=3,
     out_channels=3,
     upscale_factor=4,

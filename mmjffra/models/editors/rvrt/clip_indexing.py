@@ -10,20 +10,15 @@ from mmagic.models.utils import flow_warp
 from torch import Tensor
 
 
-def pad_sequence_indices(t: int,
-                         multiple: int,
-                         official: bool = False) -> List[int]:
+def pad_sequence_indices(t: int, multiple: int) -> List[int]:
     """Frame indices padding a sequence of ``t`` frames to a multiple.
 
-    The tail is extended by reflection (``..., t-2, t-1, t-2, t-3, ...``),
-    falling back to repeating frame 0 for very short sequences; with
-    ``official``, as the released RVRT test script, by the last frames
-    mirrored (``..., t-2, t-1, t-1, t-2, ...``).
+    As the released RVRT test script: the tail is extended by the last
+    frames mirrored (``..., t-2, t-1, t-1, t-2, ...``); a sequence shorter
+    than its padding ends in repeats of frame 0.
     """
     total = math.ceil(t / multiple) * multiple
-    if official:
-        return list(range(t)) + [t - 1 - k for k in range(total - t)]
-    return list(range(t)) + [max(t - 2 - k, 0) for k in range(total - t)]
+    return list(range(t)) + [max(t - 1 - k, 0) for k in range(total - t)]
 
 
 def symmetric_pad(x: Tensor, multiple: int) -> Tensor:
@@ -42,16 +37,11 @@ def symmetric_pad(x: Tensor, multiple: int) -> Tensor:
     return x.index_select(-2, rows).index_select(-1, cols)
 
 
-def chain_clip_flows(adjacent: Tensor,
-                     clip: int,
-                     clip_size: int,
-                     official: bool = False) -> Tensor:
+def chain_clip_flows(adjacent: Tensor, clip: int, clip_size: int) -> Tensor:
     """Flows from the frames of ``clip`` to those of ``clip - 1``.
 
-    Long-range flows are chained from adjacent ones, as in the paper's
-    official setting (flow is estimated between neighbouring frames only):
-    ``f(a -> b) = f(a -> b+1) + warp(f(b+1 -> b), f(a -> b+1))``, or, with
-    ``official``, in the released code's order
+    Long-range flows are chained from adjacent ones (flow is estimated
+    between neighbouring frames only), in the released code's order:
     ``f(a -> b) = f(a -> a-1) + warp(f(a-1 -> b), f(a -> a-1))``.
 
     Args:
@@ -59,7 +49,6 @@ def chain_clip_flows(adjacent: Tensor,
             from frame i+1 to frame i (in processing order).
         clip (int): Index of the target clip (>= 1).
         clip_size (int): Frames per clip N.
-        official (bool): Chain in the released code's order. Default: False.
 
     Returns:
         Tensor: (n, N, N, 2, h, w); ``[:, i, j]`` is the flow from frame i of
@@ -68,29 +57,18 @@ def chain_clip_flows(adjacent: Tensor,
     first_support = (clip - 1) * clip_size
     found: Dict[tuple, Tensor] = {}
 
-    def chained(a: int, b: int) -> Tensor:  # released order, memoised
+    def chained(a: int, b: int) -> Tensor:  # memoised
         if (a, b) not in found:
             step = adjacent[:, a - 1]
             found[a, b] = step if a == b + 1 else step + flow_warp(
                 chained(a - 1, b), step.permute(0, 2, 3, 1))
         return found[a, b]
 
-    per_target = []
-    for i in range(clip_size):
-        a = clip * clip_size + i
-        if official:
-            per_target.append(
-                torch.stack(
-                    [chained(a, first_support + j) for j in range(clip_size)],
-                    dim=1))
-            continue
-        cur = adjacent[:, a - 1]
-        to = {a - 1: cur}
-        for b in range(a - 1, first_support, -1):
-            step = adjacent[:, b - 1]  # b -> b-1
-            cur = cur + flow_warp(step, cur.permute(0, 2, 3, 1))
-            to[b - 1] = cur
-        per_target.append(
-            torch.stack([to[first_support + j] for j in range(clip_size)],
-                        dim=1))
-    return torch.stack(per_target, dim=1)
+    return torch.stack([
+        torch.stack([
+            chained(clip * clip_size + i, first_support + j)
+            for j in range(clip_size)
+        ],
+                    dim=1) for i in range(clip_size)
+    ],
+                       dim=1)

@@ -2,9 +2,9 @@
 """Key map between the released RVRT checkpoints and :class:`RVRTNet`.
 
 The released files (github.com/JingyunLiang/RVRT, ``model_zoo/rvrt``) hold
-``{'params': state_dict}`` of the official ``RVRT`` module. With
-``official_layout=True`` an :class:`RVRTNet` has the same parameters and
-buffers with the same shapes, under our module names; the map is a renaming,
+``{'params': state_dict}`` of the official ``RVRT`` module. An
+:class:`RVRTNet` has the same parameters and buffers with the same shapes,
+under our module names; the map is a renaming,
 one key to one key, values untouched:
 
 ========================================  ====================================
@@ -119,7 +119,7 @@ def official_to_mmjffra(state: Dict) -> OrderedDict:
 
 
 def mmjffra_to_official(state: Dict) -> OrderedDict:
-    """An ``RVRTNet(official_layout=True)`` state dict with released keys.
+    """An :class:`RVRTNet` state dict with released keys.
 
     Args:
         state (dict): The generator's state dict.

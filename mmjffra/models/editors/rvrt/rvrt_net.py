@@ -1,15 +1,15 @@
 # Copyright (c) mmjffra contributors. All rights reserved.
 """RVRT: recurrent video restoration transformer (Liang et al., NeurIPS 2022).
 
-A pure-PyTorch implementation (no CUDA extension) written from the paper's
-description; see :class:`RVRTNet`.
+The architecture and computation of the released RVRT models
+(github.com/JingyunLiang/RVRT), in pure PyTorch (no CUDA extension); see
+:class:`RVRTNet`.
 """
 import math
 from typing import Dict, List, Optional, Sequence
 
 import torch
 import torch.nn.functional as F
-from mmagic.models.archs import PixelShufflePack
 from mmagic.registry import MODELS
 from mmengine.model import BaseModule
 from torch import Tensor, nn
@@ -17,7 +17,6 @@ from torch import Tensor, nn
 from mmjffra.models.inference import InferenceSpec
 from .clip_indexing import (chain_clip_flows, pad_sequence_indices,
                             symmetric_pad)
-from .gda_official import OfficialGuidedDeformableAttention
 from .guided_deform_attn import GuidedDeformableAttention, warp_to_targets
 from .swin3d import FrameConv3d, RSTBWithInputConv, as_tuple
 
@@ -45,48 +44,38 @@ class RVRTNet(BaseModule):
     3. Reconstruction: RSTBs on the concatenated features of all modules,
        pixel-shuffle upsampling, plus the (bilinearly upsampled) input.
 
-    Choices (documented, configurable):
+    This is the released models' architecture, whose checkpoints load
+    through the key map of :mod:`mmjffra.models.editors.rvrt.official_keys`,
+    and their computation where the paper does not speak:
 
-    - Sequences whose length is not a multiple of N are padded at the end by
-      reflection; the output is cropped back to ``t`` frames.
-    - Inputs of any size: attention windows pad with masked keys; for
-      ``upscale_factor=1`` the frames are edge-padded to a multiple of 4.
-    - Flows are estimated between neighbouring frames at feature resolution
-      (bicubic 1/4 images for ``upscale_factor=1``) and chained to reach the
-      other frames of the previous clip. The flow estimator is frozen (unlike
-      the official training, which fine-tunes SPyNet after 30k iterations).
-    - ``update_flows``: as in the official code, the refinement modules of
-      later rounds are guided by the offsets the first round learned
-      (mean over groups and points) instead of the raw flows.
-    - Layer sizes follow the released REDS model by default: 144 channels,
-      6 heads, depths (2, 2, 2), RSTBs (1, 2, 1), windows (2, 8, 8), 12 GDA
-      heads/groups, 3x3 sampling points, residual offsets bounded by 10 px.
-      Shallow features use ``feat_extract_window`` (default: the
-      refinement window, i.e. across the frames of a clip) and the
-      reconstruction ``reconstruction_window`` (default: per frame).
-    - ``official_layout``: the architecture and computation of the released
-      RVRT models (Liang et al., github.com/JingyunLiang/RVRT), whose
-      checkpoints then load through the key map of
-      :mod:`mmjffra.models.editors.rvrt.official_keys`:
+    - plain GELU MLPs in the Swin blocks; the released GDA
+      (:class:`GuidedDeformableAttention`); an upsampler of [conv, pixel
+      shuffle, lrelu] steps ending in a 3x3 convolution; per-frame
+      convolutions with ``nn.Conv3d`` weights (:class:`FrameConv3d`); the
+      full-window ``relative_position_index`` buffers;
+    - flows are estimated between neighbouring frames at feature resolution
+      (bicubic 1/4 images, not clamped, for ``upscale_factor=1``) and
+      chained in the released order to reach the other frames of the
+      previous clip (:func:`chain_clip_flows`). The flow estimator is
+      frozen (the official training fine-tunes SPyNet after 30k
+      iterations);
+    - ``update_flows``: the refinement modules of later rounds are guided by
+      the offsets the first round learned (mean over groups and points)
+      instead of the raw flows;
+    - a clip is padded as the released test script pads it: frames
+      mirrored at the end to a multiple of ``clip_size``, rows and columns
+      mirrored to a multiple of the window (``window_size[1:]``, input
+      resolution); the output is cropped back. Window tokens padding the
+      features further are attended, as released;
+    - the base added to the output is the bilinear (trilinear over
+      frames of the same count) resize of the padded clip's first 3
+      channels.
 
-      * plain GELU MLPs (not GEGLU) in the Swin blocks; the released GDA
-        (:class:`OfficialGuidedDeformableAttention`: projections to 2C,
-        keys and values sampled by separate groups, four 3x3 offset
-        layers, the released support order); an upsampler ending in a
-        3x3 convolution; per-frame convolutions with ``nn.Conv3d``
-        weights (:class:`FrameConv3d`); the full-window
-        ``relative_position_index`` buffers;
-      * as the released code computes: long-range flows chained in its
-        order (:func:`chain_clip_flows`); for ``upscale_factor=1`` flows on
-        bicubic 1/4 images without clamping; padded window tokens are
-        attended (not masked); the base added to the output is
-        the bilinear resize of the padded clip's first 3 channels;
-      * as the released test script pads a clip: frames mirrored at the
-        end to a multiple of ``clip_size``, rows and columns mirrored to a
-        multiple of the window (``window_size[1:]``, input resolution).
-
-      Combine with ``feat_extract_window=(1, 8, 8)`` (the released shallow
-      windows are per frame); ``mlp_ratio`` of the GDA MLP is fixed at 2.
+    Layer sizes follow the released REDS model by default: 144 channels,
+    6 heads, depths (2, 2, 2), RSTBs (1, 2, 1), windows (2, 8, 8) in the
+    refinement and (1, 8, 8) in the shallow features and reconstruction,
+    12 GDA heads/groups, 3x3 sampling points, residual offsets bounded by
+    10 px. The GDA MLP's ratio is fixed at 2, as released.
 
     Args:
         in_channels (int): Image channels. Default: 3.
@@ -103,7 +92,7 @@ class RVRTNet(BaseModule):
         window_size (Sequence[int]): 3D window (t, h, w) of the refinement
             RSTBs. Default: (2, 8, 8).
         feat_extract_window (Sequence[int], optional): Window of the shallow
-            RSTBs. Default: ``window_size``.
+            RSTBs. Default: (1, h, w) of ``window_size``.
         reconstruction_window (Sequence[int], optional): Window of the
             reconstruction RSTBs. Default: (1, h, w) of ``window_size``.
         inputconv_groups (Sequence[int]): Groups of the input convolutions of
@@ -115,15 +104,13 @@ class RVRTNet(BaseModule):
         gda_groups (int): Deformable groups of GDA. Default: 12.
         gda_kernel (Sequence[int]): Sampling kernel of GDA. Default: (3, 3).
         max_residue_magnitude (float): Bound of learned offsets. Default: 10.
-        mlp_ratio (float): MLP ratio of RSTBs and GDA. Default: 2.
+        mlp_ratio (float): MLP ratio of the RSTBs. Default: 2.
         update_flows (bool): Guide later rounds with the offsets learned by
             the first. Default: True.
         upsample_channels (int): Channels of the pixel-shuffle upsampler.
             Default: 64.
         flow_estimator (dict): Frozen flow estimator config.
             Default: ``dict(type='SPyNetFlowEstimator')``.
-        official_layout (bool): The released models' architecture and
-            computation (see above). Default: False.
         init_cfg (dict, optional): Initialisation config.
     """
 
@@ -150,7 +137,6 @@ class RVRTNet(BaseModule):
                  update_flows: bool = True,
                  upsample_channels: int = 64,
                  flow_estimator: Optional[Dict] = None,
-                 official_layout: bool = False,
                  init_cfg: Optional[Dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if upscale_factor not in (1, 2, 4):
@@ -166,7 +152,6 @@ class RVRTNet(BaseModule):
         self.clip_size = clip_size
         self.embed_dims = embed_dims
         self.update_flows = update_flows
-        self.official_layout = official_layout
         self.feat_stride = 4 if upscale_factor == 1 else 1
         self.num_modules = 2 * num_refinement_rounds
         depths = as_tuple(depths, 3, 'depths')
@@ -175,19 +160,13 @@ class RVRTNet(BaseModule):
         groups = as_tuple(inputconv_groups, self.num_modules + 2,
                           'inputconv_groups')
         window_size = tuple(window_size)
-        feat_extract_window = tuple(feat_extract_window or window_size)
+        feat_extract_window = tuple(
+            feat_extract_window or (1, ) + window_size[1:])
         reconstruction_window = tuple(
             reconstruction_window or (1, ) + window_size[1:])
         self.window_size = window_size
         c = embed_dims
         in_total = self.expected_channels
-        official = official_layout
-        conv = FrameConv3d if official else nn.Conv2d
-        blocks = dict(
-            mlp_ratio=mlp_ratio,
-            mlp_type='gelu' if official else 'geglu',
-            official_windows=official,
-            conv3d_weights=official)
 
         self.flow_estimator = MODELS.build(
             flow_estimator or dict(type='SPyNetFlowEstimator'))
@@ -195,8 +174,9 @@ class RVRTNet(BaseModule):
         # shallow feature extraction
         if self.feat_stride > 1:
             self.downsample = nn.Sequential(
-                conv(in_total, c, 3, 2, 1), nn.LeakyReLU(0.1, inplace=True),
-                conv(c, c, 3, 2, 1), nn.LeakyReLU(0.1, inplace=True))
+                FrameConv3d(in_total, c, 3, 2, 1),
+                nn.LeakyReLU(0.1, inplace=True), FrameConv3d(c, c, 3, 2, 1),
+                nn.LeakyReLU(0.1, inplace=True))
             extract_in = c
         else:
             self.downsample = None
@@ -209,7 +189,7 @@ class RVRTNet(BaseModule):
             num_heads=num_heads[0],
             window_size=feat_extract_window,
             groups=groups[0],
-            **blocks)
+            mlp_ratio=mlp_ratio)
 
         # recurrent feature refinement
         self.align = nn.ModuleList()
@@ -221,9 +201,7 @@ class RVRTNet(BaseModule):
             kernel_size=tuple(gda_kernel),
             max_residue_magnitude=max_residue_magnitude)
         for m in range(self.num_modules):
-            self.align.append(
-                OfficialGuidedDeformableAttention(c, **gda) if official else
-                GuidedDeformableAttention(c, mlp_ratio=mlp_ratio, **gda))
+            self.align.append(GuidedDeformableAttention(c, **gda))
             self.refine.append(
                 RSTBWithInputConv(
                     (m + 2) * c,
@@ -233,7 +211,7 @@ class RVRTNet(BaseModule):
                     num_heads=num_heads[1],
                     window_size=window_size,
                     groups=groups[m + 1],
-                    **blocks))
+                    mlp_ratio=mlp_ratio))
 
         # reconstruction
         self.reconstruction = RSTBWithInputConv(
@@ -244,18 +222,15 @@ class RVRTNet(BaseModule):
             num_heads=num_heads[2],
             window_size=reconstruction_window,
             groups=groups[-1],
-            **blocks)
+            mlp_ratio=mlp_ratio)
         up = upsample_channels
-        self.conv_before_upsample = conv(c, up, 1)
+        self.conv_before_upsample = FrameConv3d(c, up, 1)
         steps = int(math.log2(upscale_factor * self.feat_stride))
-        if official:  # [conv, pixel shuffle, lrelu] x steps, then a conv
-            self.upsample = nn.ModuleList(
-                [FrameConv3d(up, 4 * up, 3, padding=1)
-                 for _ in range(steps)] + [FrameConv3d(up, up, 3, padding=1)])
-        else:
-            self.upsample = nn.ModuleList(
-                [PixelShufflePack(up, up, 2, 3) for _ in range(steps)])
-        self.conv_last = conv(up, out_channels, 3, 1, 1)
+        # [conv, pixel shuffle, lrelu] x steps, then a conv
+        self.upsample = nn.ModuleList(
+            [FrameConv3d(up, 4 * up, 3, padding=1)
+             for _ in range(steps)] + [FrameConv3d(up, up, 3, padding=1)])
+        self.conv_last = FrameConv3d(up, out_channels, 3, 1, 1)
         self.lrelu = nn.LeakyReLU(0.1, inplace=True)
 
     @property
@@ -303,8 +278,6 @@ class RVRTNet(BaseModule):
                 scale_factor=1. / self.feat_stride,
                 mode='bicubic',
                 align_corners=False)
-            if not self.official_layout:
-                images = images.clamp(0, 1)
         images = images.view(n, t, *images.shape[1:])
         first = images[:, :-1].flatten(0, 1)
         second = images[:, 1:].flatten(0, 1)
@@ -335,8 +308,7 @@ class RVRTNet(BaseModule):
             if i > 0:
                 prev = slice((i - 1) * n_clip, i * n_clip)
                 if first_round or not self.update_flows:
-                    flows = chain_clip_flows(adjacent, i, n_clip,
-                                             self.official_layout)
+                    flows = chain_clip_flows(adjacent, i, n_clip)
                 else:
                     flows = store[i]
                 warped = warp_to_targets(prop, flows)
@@ -365,16 +337,8 @@ class RVRTNet(BaseModule):
         """
         self.check_inputs(lqs)
         n, t, _, h, w = lqs.shape
-        x = lqs[:,
-                pad_sequence_indices(t, self.clip_size, self.official_layout)]
-        pad_h = (-h) % self.feat_stride
-        pad_w = (-w) % self.feat_stride
-        if self.official_layout:
-            x = symmetric_pad(x, self.window_size[1])
-        elif pad_h or pad_w:
-            x = F.pad(
-                x.flatten(0, 1), (0, pad_w, 0, pad_h),
-                mode='replicate').view(n, x.size(1), -1, h + pad_h, w + pad_w)
+        x = symmetric_pad(lqs[:, pad_sequence_indices(t, self.clip_size)],
+                          self.window_size[1])
         total = x.size(1)
 
         adjacent = None
@@ -401,29 +365,13 @@ class RVRTNet(BaseModule):
 
         hr = self.reconstruction(torch.cat(feats, dim=2)).flatten(0, 1)
         hr = self.lrelu(self.conv_before_upsample(hr))
-        if self.official_layout:
-            for up in self.upsample[:-1]:
-                hr = self.lrelu(F.pixel_shuffle(up(hr), 2))
-            hr = self.upsample[-1](hr)
-        else:
-            for up in self.upsample:
-                hr = self.lrelu(up(hr))
-        hr = self.conv_last(hr)
+        for up in self.upsample[:-1]:
+            hr = self.lrelu(F.pixel_shuffle(up(hr), 2))
+        hr = self.conv_last(self.upsample[-1](hr))
         hr = hr.view(n, total, self.out_channels, *hr.shape[-2:])
-        if self.official_layout:  # as released: on the padded clip
-            hr = hr + F.interpolate(
-                x[:, :, :3],
-                size=hr.shape[-3:],
-                mode='trilinear',
-                align_corners=False)
-        hr = hr[:, :t, :, :h * self.upscale_factor, :w * self.upscale_factor]
-        if self.official_layout:
-            return hr
-        base = lqs[:, :, :self.out_channels].flatten(0, 1)
-        if self.upscale_factor > 1:
-            base = F.interpolate(
-                base,
-                scale_factor=self.upscale_factor,
-                mode='bilinear',
-                align_corners=False)
-        return hr + base.view_as(hr)
+        hr = hr + F.interpolate(
+            x[:, :, :3],
+            size=hr.shape[-3:],
+            mode='trilinear',
+            align_corners=False)
+        return hr[:, :t, :, :h * self.upscale_factor, :w * self.upscale_factor]

@@ -6,25 +6,24 @@ recurrent feature refinement and reconstruction: a window covers ``wd``
 frames x ``wh`` x ``ww`` pixels, so every frame of a clip attends to itself
 and to the other frames of the clip at the same time.
 """
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
 from mmagic.registry import MODELS
+from mmengine.utils import to_ntuple
 from torch import Tensor, nn
 
-from mmjffra.models.archs import (additive_mask, window_partition,
-                                  window_reverse)
+from mmjffra.models.archs import window_partition, window_reverse
 
 #: masked logit of the released RVRT's shifted windows
-OFFICIAL_MASK_VALUE = -100.
+SHIFT_MASK_VALUE = -100.
 
 
 def as_tuple(value, length: int, name: str) -> tuple:
-    """``value`` repeated ``length`` times if an int, else checked."""
-    if isinstance(value, int):
-        return (value, ) * length
-    value = tuple(int(v) for v in value)
+    """``value`` repeated ``length`` times if an int (MMEngine's
+    ``to_ntuple``), else checked to hold ``length`` values."""
+    value = tuple(int(v) for v in to_ntuple(length)(value))
     if len(value) != length:
         raise ValueError(f'{name} needs {length} values, got {value}')
     return value
@@ -44,27 +43,20 @@ def effective_window(size: Sequence[int], window: Sequence[int],
     return tuple(win), tuple(sft)
 
 
-def shifted_window_mask(size: Sequence[int],
-                        padded: Sequence[int],
-                        window: Sequence[int],
-                        shift: Sequence[int],
-                        device: torch.device,
-                        mask_value: Optional[float] = None) -> Tensor:
-    """Additive attention mask (num_windows, L, L) of a (shifted) window.
+def shifted_window_mask(padded: Sequence[int], window: Sequence[int],
+                        shift: Sequence[int], device: torch.device) -> Tensor:
+    """Additive attention mask (num_windows, L, L) of shifted windows.
 
-    A key is masked for a query when (a) it lies in another region of the
-    cyclically shifted map (the usual shifted-window mask) or (b) it is a
-    padding token. So the result at real tokens depends neither on the
-    padding nor on what the cyclic shift wrapped around.
+    As the released RVRT: a key is masked for a query when it lies in
+    another region of the cyclically shifted map (the usual shifted-window
+    mask), with the logit ``SHIFT_MASK_VALUE``. Tokens padding the input to
+    a multiple of the window are zeros that take part in the attention.
 
     Args:
-        size (tuple): Real (d, h, w) of the input.
         padded (tuple): Padded (d, h, w), multiples of ``window``.
         window (tuple): Window size (wd, wh, ww).
         shift (tuple): Shift (sd, sh, sw) of the windows.
         device (torch.device): Device of the mask.
-        mask_value (float, optional): Value of a masked entry. Default:
-            ``MASK_VALUE`` of :mod:`mmjffra.models.archs`.
     """
     region = torch.zeros(padded, dtype=torch.long, device=device)
     count = 0
@@ -81,17 +73,9 @@ def shifted_window_mask(size: Sequence[int],
             for sw in slices[2]:
                 region[sd, sh, sw] = count
                 count += 1
-    valid = torch.zeros(padded, dtype=torch.bool, device=device)
-    valid[:size[0], :size[1], :size[2]] = True
-    if any(shift):
-        valid = torch.roll(
-            valid, shifts=tuple(-s for s in shift), dims=(0, 1, 2))
     region = window_partition(region[None, ..., None], window)[..., 0]
-    valid = window_partition(valid[None, ..., None], window)[..., 0]
-    masked = (region[:, :, None] != region[:, None, :]) | ~valid[:, None, :]
-    if mask_value is not None:
-        return masked.float() * mask_value
-    return additive_mask(masked, torch.float32)
+    masked = region[:, :, None] != region[:, None, :]
+    return masked.float() * SHIFT_MASK_VALUE
 
 
 class WindowAttention3D(nn.Module):
@@ -103,19 +87,18 @@ class WindowAttention3D(nn.Module):
         window_size (tuple[int]): Largest window (wd, wh, ww): the size of the
             relative position bias table. Smaller windows reuse the table.
         qkv_bias (bool): Whether Q/K/V have a bias. Default: True.
-        official_windows (bool): As the released RVRT: the index of the full
-            window is a persistent buffer ``relative_position_index`` (it is
-            in the released checkpoints), and a shrunken window (an input
-            smaller than the window) uses its top-left block. Default: False
-            (the exact index of each window size, not saved).
+
+    As the released RVRT, the index of the full window into the bias table
+    is a persistent buffer ``relative_position_index`` (it is in the
+    released checkpoints), and a shrunken window (an input smaller than the
+    window) uses its top-left block.
     """
 
     def __init__(self,
                  embed_dims: int,
                  num_heads: int,
                  window_size: Sequence[int],
-                 qkv_bias: bool = True,
-                 official_windows: bool = False) -> None:
+                 qkv_bias: bool = True) -> None:
         super().__init__()
         if embed_dims % num_heads != 0:
             raise ValueError(f'embed_dims ({embed_dims}) must be divisible '
@@ -129,11 +112,8 @@ class WindowAttention3D(nn.Module):
         nn.init.trunc_normal_(self.relative_position_bias_table, std=.02)
         self.qkv = nn.Linear(embed_dims, embed_dims * 3, bias=qkv_bias)
         self.proj = nn.Linear(embed_dims, embed_dims)
-        self.official_windows = official_windows
-        self._index_cache: Dict[tuple, Tensor] = {}
-        if official_windows:
-            self.register_buffer('relative_position_index',
-                                 self._window_index(self.window_size))
+        self.register_buffer('relative_position_index',
+                             self._window_index(self.window_size))
 
     def _window_index(self, window: Sequence[int]) -> Tensor:
         """(L, L) indices into the bias table of the tokens of ``window``."""
@@ -145,16 +125,10 @@ class WindowAttention3D(nn.Module):
         return ((rel[0] + wd - 1) * (2 * wh - 1) * (2 * ww - 1) +
                 (rel[1] + wh - 1) * (2 * ww - 1) + (rel[2] + ww - 1))
 
-    def position_index(self, window: Sequence[int],
-                       device: torch.device) -> Tensor:
+    def position_index(self, window: Sequence[int]) -> Tensor:
         """(L, L) indices into the bias table for a window <= window_size."""
-        if self.official_windows:
-            length = window[0] * window[1] * window[2]
-            return self.relative_position_index[:length, :length]
-        key = (tuple(window), str(device))
-        if key not in self._index_cache:
-            self._index_cache[key] = self._window_index(window).to(device)
-        return self._index_cache[key]
+        length = window[0] * window[1] * window[2]
+        return self.relative_position_index[:length, :length]
 
     def forward(self,
                 x: Tensor,
@@ -174,7 +148,7 @@ class WindowAttention3D(nn.Module):
         heads = self.num_heads
         qkv = self.qkv(x).view(n, nw, length, 3, heads, c // heads)
         q, k, v = qkv.permute(3, 0, 1, 4, 2, 5).unbind(0)  # n, nw, h, L, d
-        index = self.position_index(window, x.device)
+        index = self.position_index(window)
         bias = self.relative_position_bias_table[index.reshape(-1)]
         bias = bias.view(length, length, heads).permute(2, 0, 1)
         bias = bias.to(q.dtype)
@@ -187,19 +161,6 @@ class WindowAttention3D(nn.Module):
         out = out.view(n, nw, heads, length, -1).transpose(2, 3)
         out = out.reshape(n, nw, length, c)
         return self.proj(out)
-
-
-class GEGLUMlp(nn.Module):
-    """Feed-forward layer with a GELU-gated linear unit (as in VRT/RVRT)."""
-
-    def __init__(self, embed_dims: int, hidden_dims: int) -> None:
-        super().__init__()
-        self.fc11 = nn.Linear(embed_dims, hidden_dims)
-        self.fc12 = nn.Linear(embed_dims, hidden_dims)
-        self.fc2 = nn.Linear(hidden_dims, embed_dims)
-
-    def forward(self, x: Tensor) -> Tensor:
-        return self.fc2(F.gelu(self.fc11(x)) * self.fc12(x))
 
 
 class GELUMlp(nn.Module):
@@ -219,17 +180,6 @@ class GELUMlp(nn.Module):
         return self.fc2(F.gelu(self.fc1(x)))
 
 
-MLPS = dict(geglu=GEGLUMlp, gelu=GELUMlp)
-
-
-def build_mlp(mlp_type: str, embed_dims: int, hidden_dims: int) -> nn.Module:
-    """The MLP ``mlp_type`` ('geglu' or 'gelu')."""
-    if mlp_type not in MLPS:
-        raise ValueError(f"mlp_type must be one of {sorted(MLPS)}, got "
-                         f'{mlp_type!r}')
-    return MLPS[mlp_type](embed_dims, hidden_dims)
-
-
 class SwinTransformerBlock3D(nn.Module):
     """Pre-norm Swin block with (shifted) 3D window attention and an MLP.
 
@@ -241,13 +191,10 @@ class SwinTransformerBlock3D(nn.Module):
         mlp_ratio (float): Hidden channels of the MLP / embed_dims.
             Default: 2.
         qkv_bias (bool): Default: True.
-        mlp_type (str): 'geglu' (GELU-gated, as VRT) or 'gelu' (plain, as
-            the released RVRT). Default: 'geglu'.
-        official_windows (bool): Pad as the released RVRT: tokens padding
-            the input to a multiple of the window are zeros that take part in
-            the attention (only the shifted-window regions are masked, with
-            -100), and the bias index of the released code (see
-            :class:`WindowAttention3D`). Default: False (padded keys masked).
+
+    As the released RVRT, tokens padding the input to a multiple of the
+    window are zeros that take part in the attention; only the
+    shifted-window regions are masked (:func:`shifted_window_mask`).
     """
 
     def __init__(self,
@@ -256,19 +203,16 @@ class SwinTransformerBlock3D(nn.Module):
                  window_size: Sequence[int],
                  shift: bool = False,
                  mlp_ratio: float = 2.,
-                 qkv_bias: bool = True,
-                 mlp_type: str = 'geglu',
-                 official_windows: bool = False) -> None:
+                 qkv_bias: bool = True) -> None:
         super().__init__()
-        self.official_windows = official_windows
         self.window_size = as_tuple(window_size, 3, 'window_size (t, h, w)')
         self.shift_size = tuple(s // 2 if shift else 0
                                 for s in self.window_size)
         self.norm1 = nn.LayerNorm(embed_dims)
         self.attn = WindowAttention3D(embed_dims, num_heads, self.window_size,
-                                      qkv_bias, official_windows)
+                                      qkv_bias)
         self.norm2 = nn.LayerNorm(embed_dims)
-        self.mlp = build_mlp(mlp_type, embed_dims, int(embed_dims * mlp_ratio))
+        self.mlp = GELUMlp(embed_dims, int(embed_dims * mlp_ratio))
 
     def _attend(self, x: Tensor) -> Tensor:
         n, d, h, w, c = x.shape
@@ -281,13 +225,8 @@ class SwinTransformerBlock3D(nn.Module):
         if any(shift):
             x = torch.roll(x, shifts=tuple(-s for s in shift), dims=(1, 2, 3))
         mask = None
-        if self.official_windows:
-            if any(shift):
-                mask = shifted_window_mask(padded, padded, window, shift,
-                                           x.device, OFFICIAL_MASK_VALUE)
-        elif any(shift) or any(pads):
-            mask = shifted_window_mask((d, h, w), padded, window, shift,
-                                       x.device)
+        if any(shift):
+            mask = shifted_window_mask(padded, window, shift, x.device)
         windows = window_partition(x, window)
         windows = windows.view(n, -1, *windows.shape[1:])
         windows = self.attn(windows, window, mask)
@@ -311,8 +250,6 @@ class RSTB3D(nn.Module):
         num_heads (int): Attention heads.
         window_size (tuple[int]): Window (wd, wh, ww).
         mlp_ratio (float): Default: 2.
-        **block_options: ``mlp_type``, ``official_windows`` of
-            :class:`SwinTransformerBlock3D`.
     """
 
     def __init__(self,
@@ -320,8 +257,7 @@ class RSTB3D(nn.Module):
                  depth: int,
                  num_heads: int,
                  window_size: Sequence[int],
-                 mlp_ratio: float = 2.,
-                 **block_options) -> None:
+                 mlp_ratio: float = 2.) -> None:
         super().__init__()
         self.blocks = nn.Sequential(*[
             SwinTransformerBlock3D(
@@ -329,8 +265,7 @@ class RSTB3D(nn.Module):
                 num_heads,
                 window_size,
                 shift=i % 2 == 1,
-                mlp_ratio=mlp_ratio,
-                **block_options) for i in range(depth)
+                mlp_ratio=mlp_ratio) for i in range(depth)
         ])
         self.linear = nn.Linear(embed_dims, embed_dims)
 
@@ -382,8 +317,8 @@ class RSTBWithInputConv(nn.Module):
 
     ``(n, t, c_in, h, w) -> (n, t, embed_dims, h, w)``: a per-frame
     ``kernel_size`` x ``kernel_size`` convolution (RVRT's 1 x k x k 3D
-    convolution, run as a 2D one on the flattened frames: same result, the
-    fast CPU/GPU path) maps ``c_in`` to ``embed_dims`` channels, followed by
+    convolution, :class:`FrameConv3d`, run as a 2D one on the flattened
+    frames) maps ``c_in`` to ``embed_dims`` channels, followed by
     LayerNorm, ``num_blocks`` :class:`RSTB3D` and a final LayerNorm.
 
     Args:
@@ -396,11 +331,6 @@ class RSTBWithInputConv(nn.Module):
         kernel_size (int): Kernel of the input convolution. Default: 3.
         groups (int): Groups of the input convolution. Default: 1.
         mlp_ratio (float): Default: 2.
-        conv3d_weights (bool): Keep the input convolution's weight in the
-            shape of the released RVRT's ``nn.Conv3d`` (out, in, 1, k, k)
-            (:class:`FrameConv3d`; same computation). Default: False.
-        **block_options: ``mlp_type``, ``official_windows`` of
-            :class:`SwinTransformerBlock3D`.
     """
 
     def __init__(self,
@@ -412,13 +342,10 @@ class RSTBWithInputConv(nn.Module):
                  window_size: Sequence[int] = (2, 8, 8),
                  kernel_size: int = 3,
                  groups: int = 1,
-                 mlp_ratio: float = 2.,
-                 conv3d_weights: bool = False,
-                 **block_options) -> None:
+                 mlp_ratio: float = 2.) -> None:
         super().__init__()
         self.in_channels = in_channels
-        conv = FrameConv3d if conv3d_weights else nn.Conv2d
-        self.conv = conv(
+        self.conv = FrameConv3d(
             in_channels,
             embed_dims,
             kernel_size,
@@ -426,8 +353,8 @@ class RSTBWithInputConv(nn.Module):
             groups=groups)
         self.norm_in = nn.LayerNorm(embed_dims)
         self.blocks = nn.Sequential(*[
-            RSTB3D(embed_dims, depth, num_heads, window_size, mlp_ratio, **
-                   block_options) for _ in range(num_blocks)
+            RSTB3D(embed_dims, depth, num_heads, window_size, mlp_ratio)
+            for _ in range(num_blocks)
         ])
         self.norm_out = nn.LayerNorm(embed_dims)
 

@@ -16,47 +16,64 @@ def _region(p, length, win, sft):
 
 
 def _reference_attend(block, x):
-    """Token-by-token shifted-window attention with relative bias.
+    """Token-by-token shifted-window attention with relative bias, as the
+    released RVRT computes it.
 
-    Only real tokens exist here: a key is used when it falls in the query's
-    window of the cyclically shifted map and in the same shift region, so
-    the implementation's padding and masks are checked too.
+    The input is padded with zero tokens to a multiple of the window; every
+    token of the query's window of the cyclically shifted map is a key,
+    those of another shift region with -100 added to their logit. The bias
+    of tokens ``l`` and ``m`` (flat positions in a window, shrunk or not) is
+    that of the full window's tokens ``l`` and ``m``.
     """
     _, d, h, w, c = x.shape
     size = (d, h, w)
     window, shift = effective_window(size, block.window_size, block.shift_size)
     padded = [math.ceil(s / win) * win for s, win in zip(size, window)]
+    tokens = torch.zeros(*padded, c)
+    tokens[:d, :h, :w] = x[0]
     attn = block.attn
     heads, dh = attn.num_heads, c // attn.num_heads
-    q, k, v = attn.qkv(x[0]).double().split(c, dim=-1)
+    q, k, v = attn.qkv(tokens).double().split(c, dim=-1)
     wd, wh, ww = attn.window_size
     table = attn.relative_position_bias_table.double()
-    coords = [(z, y, xx) for z in range(d) for y in range(h)
-              for xx in range(w)]
+
+    def full_window_coords(flat):
+        return flat // (wh * ww), flat // ww % wh, flat % ww
+
+    def flat(pos):  # flat position within its (effective) window
+        z, y, xx = [p % win for p, win in zip(pos, window)]
+        return (z * window[1] + y) * window[2] + xx
+
+    coords = [(z, y, xx) for z in range(padded[0]) for y in range(padded[1])
+              for xx in range(padded[2])]
 
     def rolled(pos):
         return [(p - s) % length for p, s, length in zip(pos, shift, padded)]
 
     out = torch.zeros(d, h, w, c, dtype=torch.float64)
     for pos_q in coords:
+        if any(p >= s for p, s in zip(pos_q, size)):
+            continue
         rq = rolled(pos_q)
         wq = [p // win for p, win in zip(rq, window)]
         reg_q = [
             _region(p, L, win, s)
             for p, L, win, s in zip(rq, padded, window, shift)
         ]
-        keys, bias_idx = [], []
+        keys, bias_idx, masked = [], [], []
         for pos_k in coords:
             rk = rolled(pos_k)
             if [p // win for p, win in zip(rk, window)] != wq:
                 continue
-            if [
-                    _region(p, L, win, s)
-                    for p, L, win, s in zip(rk, padded, window, shift)
-            ] != reg_q:
-                continue
-            rel = [(a % win) - (b % win) for a, b, win in zip(rq, rk, window)]
+            reg_k = [
+                _region(p, L, win, s)
+                for p, L, win, s in zip(rk, padded, window, shift)
+            ]
+            a = full_window_coords(flat(rq))
+            b = full_window_coords(flat(rk))
+            rel = [i - j for i, j in zip(a, b)]
             keys.append(pos_k)
+            masked.append(-100. if reg_k != reg_q else 0.)
             bias_idx.append((rel[0] + wd - 1) * (2 * wh - 1) * (2 * ww - 1) +
                             (rel[1] + wh - 1) * (2 * ww - 1) + rel[2] + ww - 1)
         kk = torch.stack([k[p] for p in keys])
@@ -65,7 +82,8 @@ def _reference_attend(block, x):
         for hi in range(heads):
             sl = slice(hi * dh, (hi + 1) * dh)
             logits = kk[:, sl] @ q[pos_q][sl] / math.sqrt(dh)
-            logits = logits + table[bias_idx, hi]
+            logits = logits + table[bias_idx, hi] + torch.tensor(
+                masked, dtype=torch.float64)
             res.append(torch.softmax(logits, 0) @ vv[:, sl])
         out[pos_q] = torch.cat(res)
     proj = attn.proj
