@@ -4,7 +4,7 @@
 MMagic's runners reach a plugin only through ``custom_imports =
 dict(imports=['mmjffra'])`` in a config, so whatever the plugin needs before
 a runner builds anything happens on import. ``import mmjffra`` does exactly
-four things (the README's "Set-up" section lists them too;
+five things (the README's "Set-up" section lists them too;
 ``tests/test_utils/test_import_effects.py`` checks them):
 
 1. registers its models, transforms, datasets and metrics into MMagic's
@@ -25,9 +25,22 @@ four things (the README's "Set-up" section lists them too;
    turning ``weights_only`` off. Nothing else becomes loadable;
 4. registers a loader of local ``.safetensors`` files with MMEngine's
    ``CheckpointLoader`` (:mod:`mmjffra.utils.safetensors_checkpoints`):
-   weights-only files, no pickle.
+   weights-only files, no pickle;
+5. hides one warning of a dependency, before MMagic imports it: the
+   ``FutureWarning`` diffusers (which MMagic's models import) raises three
+   times on import about a deprecated PyTorch function
+   (``_register_pytree_node``), which no user can act on. One filter,
+   matching that message from ``diffusers.utils.outputs`` only.
 """
-from .ops.ext_finder import install as _install_mmcv_ext_finder
+import warnings as _warnings
+
+_warnings.filterwarnings(
+    'ignore',
+    message=r'`torch\.utils\._pytree\._register_pytree_node` is deprecated',
+    category=FutureWarning,
+    module=r'diffusers\.utils\.outputs')
+
+from .ops.ext_finder import install as _install_mmcv_ext_finder  # noqa: E402
 
 _install_mmcv_ext_finder()
 

@@ -97,6 +97,12 @@ else
     echo "setuptools lost pkg_resources (see requirements/constraints.txt)" >&2
     exit 1
   }
+  # MMCV, albumentations and mediapipe each ask for another OpenCV wheel
+  # (opencv-python, opencv-python-headless, opencv-contrib-python); all three
+  # install the same `cv2` package over each other. Keep one: the headless
+  # build with the contrib modules, which holds what each of them imports.
+  "${PIP[@]}" uninstall -q -y opencv-python opencv-python-headless opencv-contrib-python
+  "${PIP[@]}" install -q --no-deps --force-reinstall "opencv-contrib-python-headless<4.11"
   echo "$KEY" > "$STAMP"
 fi
 

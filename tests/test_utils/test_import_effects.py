@@ -57,3 +57,26 @@ def test_allow_list_names_exact_dtypes():
     # far fewer than numpy offers: no module wildcard
     assert len(dtypes) < len(
         [n for n in dir(np.dtypes) if n.endswith('DType')]) // 2
+
+
+def test_import_hides_only_the_diffusers_pytree_warning():
+    probe = r'''
+import json, warnings
+before = list(warnings.filters)
+import mmjffra
+print(json.dumps([
+    [f[0], f[1] and f[1].pattern, f[2].__name__, f[3] and f[3].pattern]
+    for f in warnings.filters
+    if f not in before and f[2] is FutureWarning]))
+'''
+    run = subprocess.run([sys.executable, '-c', probe],
+                         check=True,
+                         capture_output=True,
+                         text=True)
+    assert '_register_pytree_node' not in run.stderr
+    added = json.loads(run.stdout.strip().splitlines()[-1])
+    # the one FutureWarning filter: this message, from this module
+    assert added == [[
+        'ignore', r'`torch\.utils\._pytree\._register_pytree_node` is '
+        'deprecated', 'FutureWarning', r'diffusers\.utils\.outputs'
+    ]]
