@@ -65,6 +65,8 @@ class PartialOutput:
         first_index (int): Number of the first PNG of a folder output.
         numbers (Sequence[int], optional): The numbers of a folder output's
             PNGs (the input's own), else ``first_index`` on.
+        times (Sequence[float], optional): The time of each frame of a
+            video output (a variable frame rate), else evenly at ``fps``.
     """
 
     def __init__(self,
@@ -74,7 +76,8 @@ class PartialOutput:
                  codec: Optional[str] = None,
                  crf: int = 18,
                  first_index: int = 0,
-                 numbers: Optional[Sequence[int]] = None) -> None:
+                 numbers: Optional[Sequence[int]] = None,
+                 times: Optional[Sequence[float]] = None) -> None:
         self.dst = dst
         self.src = src
         self.path = partial_path(dst)
@@ -85,6 +88,7 @@ class PartialOutput:
         self.crf = crf
         self.first_index = first_index
         self.numbers = numbers
+        self.times = times
         self.manifest: Dict = {}
 
     # ----------------------------------------------------------- manifest
@@ -242,7 +246,8 @@ class PartialOutput:
         parts = [osp.join(self.path, f'seg_{k:06d}{self.ext}') for k in order]
         tmp = osp.join(self.path, '.joined.tmp' + self.ext)
         try:
-            join_video_parts(parts, tmp, self.fps, audio_from, audio_start)
+            join_video_parts(parts, tmp, self.fps, audio_from, audio_start,
+                             self.times)
             replace_durably(tmp, joined)
         except Exception as err:  # PyAV's errors (OSError among them)
             remove_quietly(tmp)
@@ -299,6 +304,8 @@ class SegmentWriter:
                     partial.fps,
                     partial.codec,
                     partial.crf,
+                    times=None if partial.times is None else
+                    partial.times[first:first + length],
                     b_frames=False,
                     direct=True,
                     quiet=index > 0)

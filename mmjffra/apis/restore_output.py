@@ -20,19 +20,20 @@ from mmjffra.utils.safe_files import (deferred_signals, remove_quietly,
                                       temp_sibling)
 
 #: The video containers a restoration writes: extension -> (default codec,
-#: pixel format). The one table every writer reads (segments and torchrun
-#: parts are written in the output's own container and joined by stream
-#: copy); a new container is one line here.
+#: pixel format, whether frames keep their own timestamps: a variable frame
+#: rate). The one table every writer reads (segments and torchrun parts are
+#: written in the output's own container and joined by stream copy); a new
+#: container is one line here.
 CONTAINERS = {
-    '.mp4': ('libx264', 'yuv420p'),
-    '.m4v': ('libx264', 'yuv420p'),
-    '.mov': ('libx264', 'yuv420p'),
-    '.mkv': ('libx264', 'yuv420p'),
-    '.avi': ('libx264', 'yuv420p'),
-    '.webm': ('libvpx-vp9', 'yuv420p'),
-    '.y4m': ('rawvideo', 'yuv420p'),
-    '.mpg': ('mpeg2video', 'yuv420p'),
-    '.mpeg': ('mpeg2video', 'yuv420p'),
+    '.mp4': ('libx264', 'yuv420p', True),
+    '.m4v': ('libx264', 'yuv420p', True),
+    '.mov': ('libx264', 'yuv420p', True),
+    '.mkv': ('libx264', 'yuv420p', True),
+    '.avi': ('libx264', 'yuv420p', False),
+    '.webm': ('libvpx-vp9', 'yuv420p', True),
+    '.y4m': ('rawvideo', 'yuv420p', False),
+    '.mpg': ('mpeg2video', 'yuv420p', False),
+    '.mpeg': ('mpeg2video', 'yuv420p', False),
 }
 VIDEO_EXTS = tuple(CONTAINERS)
 MANIFEST = '.mmjffra-restore.json'
@@ -51,6 +52,11 @@ def default_codec(path: str) -> str:
 def pixel_format(path: str) -> str:
     """The pixel format of a video output."""
     return CONTAINERS.get(osp.splitext(path)[1].lower(), CONTAINERS['.mp4'])[1]
+
+
+def keeps_frame_times(path: str) -> bool:
+    """Whether a video output can hold unevenly timed frames."""
+    return CONTAINERS.get(osp.splitext(path)[1].lower(), CONTAINERS['.mp4'])[2]
 
 
 def os_cause(err: BaseException) -> str:

@@ -222,7 +222,8 @@ def restore_resumable(restore: StreamFn,
                       crf: int,
                       progress: bool,
                       audio_from: Optional[str] = None,
-                      audio_start: float = 0.) -> int:
+                      audio_start: float = 0.,
+                      times: Optional[List[float]] = None) -> int:
     """Restore ``reader``'s frames into ``dst`` through a partial folder.
 
     Args:
@@ -243,6 +244,8 @@ def restore_resumable(restore: StreamFn,
         audio_from (str, optional): Copy this file's audio into a video
             output. Default: None.
         audio_start (float): Second of the audio at the first frame.
+        times (list[float], optional): The time of each frame of a video
+            output (a variable frame rate), else evenly at ``fps``.
 
     Returns:
         int: Frames in the output.
@@ -259,7 +262,7 @@ def restore_resumable(restore: StreamFn,
     if total is None and world > 1:  # every rank needs the same plan
         total = sum(1 for _ in reader)
     partial = PartialOutput(dst, reader.path, fps, codec, crf, reader.start,
-                            reader.frame_numbers())
+                            reader.frame_numbers(), times)
     state = [None]
     if rank == 0:
         state[0] = _open_partial(partial, identity, resume, segment, grid,

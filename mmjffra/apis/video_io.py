@@ -99,6 +99,7 @@ class FrameReader:
         self.fps = 25.
         self.expected = None  # frames the container's header announces
         self.decode_error = None  # why decoding stopped early, if it did
+        self._uneven = False  # the rates say the frames may be unevenly timed
         if self.is_folder:
             self.files = sorted_frames(path)
             if not self.files:
@@ -114,6 +115,9 @@ class FrameReader:
                     self.total = stream.frames or None
                     if stream.average_rate:
                         self.fps = float(stream.average_rate)
+                        self._uneven = bool(
+                            stream.base_rate
+                            and stream.base_rate != stream.average_rate)
                     self.expected = stream.frames or (
                         int(round(container.duration / 1e6 * self.fps)) if
                         container.duration and stream.average_rate else None)
@@ -144,6 +148,48 @@ class FrameReader:
             return None
         stop = self.end if self.end is not None else len(numbers)
         return numbers[self.start:stop]
+
+    def frame_times(self) -> Optional[List[float]]:
+        """The time of each frame of ``[start, end)`` of a variable frame
+        rate video, in seconds from the video's first frame; None for a
+        folder or a video whose frames are evenly spaced (written at
+        ``fps``).
+
+        The times are the presentation timestamps of the video's packets
+        (read without decoding, only when the stream's nominal and average
+        rates differ). Frames count as evenly spaced when every interval
+        is within 1 ms (or 1%) of the median one.
+        """
+        if self.is_folder or not self._uneven:
+            return None
+        if not hasattr(self, '_times'):
+            self._times = self._packet_times()
+        if self._times is None:
+            return None
+        stop = self.end if self.end is not None else len(self._times)
+        return self._times[self.start:stop]
+
+    def _packet_times(self) -> Optional[List[float]]:
+        import av
+        try:
+            with av.open(self.path) as container:
+                stream = container.streams.video[0]
+                pts = [
+                    p.pts for p in container.demux(stream)
+                    if p.pts is not None and p.size
+                ]
+                base = stream.time_base
+        except av.error.FFmpegError:
+            return None
+        if len(pts) < 3:
+            return None
+        pts.sort()
+        times = [float((t - pts[0]) * base) for t in pts]
+        steps = sorted(b - a for a, b in zip(times, times[1:]))
+        median = steps[len(steps) // 2]
+        if all(abs(d - median) <= max(1e-3, 0.01 * median) for d in steps):
+            return None
+        return times
 
     def __iter__(self) -> Iterator[np.ndarray]:
         count = 0

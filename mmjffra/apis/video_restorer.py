@@ -2,6 +2,7 @@
 """Restore a user's video of any length and size, frame by frame."""
 import itertools
 import os.path as osp
+import warnings
 from typing import Callable, Dict, Iterable, Iterator, Optional, Union
 
 import numpy as np
@@ -10,7 +11,7 @@ from mmengine.config import Config
 from torch import Tensor
 
 from mmjffra.errors import (ArgumentError, CheckpointMismatchError,
-                            VideoInputError)
+                            RestoreWarning, VideoInputError)
 from mmjffra.models.flow_estimators import flow_estimators_to_float32
 from mmjffra.models.inference import (ClipRestorer, FrameBuffer,
                                       auto_max_windows, check_frame_memory,
@@ -311,7 +312,9 @@ class VideoRestorer:
             progress (bool): Report progress (a live bar on a terminal,
                 periodic lines otherwise). Default: False.
             fps (float, optional): Frame rate of a video output; default
-                the input video's, 25 for a frame folder.
+                the input video's (a variable frame rate input: each frame
+                keeps its time, in the containers that hold one per
+                frame), 25 for a frame folder.
             audio (bool): Copy the input's audio into a video output.
                 Default: True.
             resume (bool): Continue the partial restoration of ``dst`` that
@@ -359,12 +362,21 @@ class VideoRestorer:
                       codec: Optional[str], crf: int, progress: bool,
                       fps: Optional[float], audio: bool, resume: bool,
                       segment: int) -> int:
-        from .restore_output import default_codec, is_video_path
+        from .restore_output import (default_codec, is_video_path,
+                                     keeps_frame_times)
         from .resumable import restore_resumable
         from .video_writer import audio_kept
+        video = is_video_path(dst)
+        times = reader.frame_times() if video and not fps else None
+        if times and not keeps_frame_times(dst):
+            warnings.warn(
+                f'{src!r} has a variable frame rate; a '
+                f'{osp.splitext(dst)[1].lower()} output has one rate: its '
+                f'frames are written at the average {reader.fps:g} fps',
+                RestoreWarning)
+            times = None
         fps = fps or reader.fps
         audio = audio and is_video_path(dst) and audio_kept(src, dst)
-        video = is_video_path(dst)
         codec = (codec or default_codec(dst)) if video else None
         identity = self.identity(
             src,
@@ -374,7 +386,9 @@ class VideoRestorer:
             codec=codec,
             crf=crf if video else None,
             fps=fps if video else None,
-            audio=audio and video)
+            audio=audio and video,
+            # frames at their own times (a variable frame rate input)
+            **(dict(frame_times=True) if times else {}))
         # a segment reads the context frames around it (a cut too), so that
         # its first and last frames are restored as in the whole clip
         context = self.spec.radius if self.spec.temporal == 'window' \
@@ -395,4 +409,5 @@ class VideoRestorer:
             crf,
             progress,
             audio_from=src if audio else None,
-            audio_start=start / reader.fps)
+            audio_start=times[0] if times else start / reader.fps,
+            times=times)

@@ -5,6 +5,7 @@ import contextlib
 import os
 import os.path as osp
 import warnings
+from fractions import Fraction
 from typing import List, Optional, Sequence
 
 import cv2
@@ -103,6 +104,24 @@ def audio_kept(src: str, dst: str) -> bool:
     return False
 
 
+#: time base of the frames of a variable frame rate output (90 kHz, MPEG's)
+FRAME_TIME_BASE = Fraction(1, 90000)
+
+
+def frames_span(count: int,
+                fps: float,
+                times: Optional[Sequence[float]] = None) -> float:
+    """Seconds that ``count`` frames cover: at ``fps``, or from their
+    ``times`` (seconds; the last frame lasts until the next one, or as
+    long as the one before it)."""
+    if not times or count > len(times):
+        return count / fps
+    if count < len(times):
+        return times[count] - times[0]
+    step = times[-1] - times[-2] if count > 1 else 1 / fps
+    return times[count - 1] - times[0] + step
+
+
 def copy_audio(src, out, stream, start: float, seconds: float) -> None:
     """Mux the audio packets of ``src`` (an open input container) from
     ``start`` for ``seconds`` into ``stream`` of ``out``, shifted to start
@@ -159,6 +178,10 @@ class FrameWriter:
         numbers (Sequence[int], optional): The number of each PNG of a
             folder output, in order (the input frames' own numbers);
             ``first_index`` then is not used. Default: None.
+        times (Sequence[float], optional): The time of each frame of a
+            video output, in seconds (a variable frame rate: the frames
+            keep them, from the first one on); ``fps`` is then only the
+            container's nominal rate. Default: None (evenly at ``fps``).
         b_frames (bool): Allow B-frames (x264/x265). Parts that are joined
             without re-encoding are written without. Default: True.
         direct (bool): Write to ``path`` itself (a part of a joint output
@@ -178,6 +201,7 @@ class FrameWriter:
                  audio_start: float = 0.,
                  first_index: int = 0,
                  numbers: Optional[Sequence[int]] = None,
+                 times: Optional[Sequence[float]] = None,
                  b_frames: bool = True,
                  direct: bool = False,
                  src: Optional[str] = None,
@@ -199,6 +223,7 @@ class FrameWriter:
         self.audio_start = audio_start
         self.first_index = first_index
         self.numbers = numbers
+        self.times = list(times) if times and self.is_video else None
         self.b_frames = b_frames
         self.count = 0
         self.files: List[str] = []
@@ -227,6 +252,8 @@ class FrameWriter:
         self._stream = video_stream(self._container, self.codec, self.fps,
                                     width, height, self.crf, self.b_frames,
                                     pixel_format(self.path))
+        if self.times is not None:
+            self._stream.codec_context.time_base = FRAME_TIME_BASE
         if self.audio_from and audio_streams(self.audio_from):
             self._audio_src = av.open(self.audio_from)
             self._audio = self._container.add_stream_from_template(
@@ -262,6 +289,12 @@ class FrameWriter:
             frame = frame[:self._stream.height, :self._stream.width]
             video_frame = av.VideoFrame.from_ndarray(
                 np.ascontiguousarray(frame), format='rgb24')
+            if self.times is not None:
+                video_frame.pts = int(
+                    round(
+                        frames_span(self.count, self.fps, self.times) /
+                        FRAME_TIME_BASE))
+                video_frame.time_base = FRAME_TIME_BASE
             for packet in self._stream.encode(video_frame):
                 self._container.mux(packet)
         except (OSError, av.error.FFmpegError) as err:
@@ -279,7 +312,8 @@ class FrameWriter:
                     container.mux(packet)
                 if self._audio is not None:
                     copy_audio(audio_src, container, self._audio,
-                               self.audio_start, self.count / self.fps)
+                               self.audio_start,
+                               frames_span(self.count, self.fps, self.times))
                 container.close()
         except (OSError, av.error.FFmpegError) as err:
             with contextlib.suppress(Exception):
@@ -340,19 +374,19 @@ def join_video_parts(parts: List[str],
                      dst: str,
                      fps: float,
                      audio_from: Optional[str] = None,
-                     audio_start: float = 0.) -> int:
+                     audio_start: float = 0.,
+                     times: Optional[Sequence[float]] = None) -> int:
     """Concatenate video parts of one stream without re-encoding.
 
-    The parts (written by :class:`FrameWriter` with ``b_frames=False``, one
-    per rank, in order) are remuxed into ``dst`` with their timestamps
-    shifted by the frames before them; the audio of ``audio_from`` is
-    copied as :class:`FrameWriter` does.
+    The parts (written by :class:`FrameWriter` with ``b_frames=False``, in
+    order) are remuxed into ``dst`` with their timestamps shifted by the
+    time of the frames before them (at ``fps``, or their ``times``: a
+    variable frame rate); the audio of ``audio_from`` is copied as
+    :class:`FrameWriter` does.
 
     Returns:
         int: Frames in the joined video.
     """
-    from fractions import Fraction
-
     import av
     out = av.open(dst, 'w')
     audio_src = audio = None
@@ -364,12 +398,15 @@ def join_video_parts(parts: List[str],
             audio = out.add_stream_from_template(audio_src.streams.audio[0])
         count = 0
         rate = Fraction(fps).limit_denominator(1001)
+        times = list(times) if times else None
         for part in parts:
             with av.open(part) as container:
                 src = container.streams.video[0]
                 # the part's first frame at the exact time of the frames
                 # before it (no drift with rates such as 30000/1001)
-                offset = int(round(Fraction(count) / rate / src.time_base))
+                before = Fraction(count) / rate if times is None else \
+                    Fraction(frames_span(count, fps, times))
+                offset = int(round(before / src.time_base))
                 n = 0
                 for packet in container.demux(src):
                     if packet.size == 0:
@@ -382,7 +419,8 @@ def join_video_parts(parts: List[str],
                     n += 1
             count += n
         if audio is not None:
-            copy_audio(audio_src, out, audio, audio_start, count / fps)
+            copy_audio(audio_src, out, audio, audio_start,
+                       frames_span(count, fps, times))
     finally:
         out.close()
         if audio_src is not None:

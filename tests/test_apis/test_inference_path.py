@@ -135,16 +135,28 @@ def test_failed_run_leaves_nothing_and_keeps_the_previous_output(
     assert restorer.restore_file(str(bad), str(tmp_path / 'new.mp4')) == 5
 
 
-def write_video_with_audio(path, frames, fps=10, seconds_of_audio=None):
+def write_video_with_audio(path,
+                           frames,
+                           fps=10,
+                           seconds_of_audio=None,
+                           times=None):
+    """An mp4 of ``frames`` at ``fps`` (or at ``times``, seconds: a variable
+    frame rate) with a 440 Hz tone as its audio."""
+    from fractions import Fraction
     with av.open(str(path), 'w') as container:
         video = container.add_stream('libx264', rate=fps)
         video.height, video.width = frames[0].shape[:2]
         video.pix_fmt = 'yuv420p'
+        if times is not None:
+            video.codec_context.time_base = Fraction(1, 90000)
         audio = container.add_stream('aac', rate=16000)
         audio.layout = 'mono'
-        for img in frames:
-            for packet in video.encode(
-                    av.VideoFrame.from_ndarray(img, format='rgb24')):
+        for i, img in enumerate(frames):
+            frame = av.VideoFrame.from_ndarray(img, format='rgb24')
+            if times is not None:
+                frame.pts = round(times[i] * 90000)
+                frame.time_base = Fraction(1, 90000)
+            for packet in video.encode(frame):
                 container.mux(packet)
         n = int(16000 * (seconds_of_audio or len(frames) / fps))
         tone = (0.3 * np.sin(np.arange(n) * 2 * np.pi * 440 / 16000)).astype(

@@ -313,3 +313,64 @@ def test_a_folder_in_the_way_of_the_partial_is_left_alone(
     assert code == 2 and 'is in the way of the partial' in err, err
     assert len(err.strip().splitlines()) == 1
     assert snapshot(tmp_path) == before
+
+
+# frames at uneven times (a variable frame rate), 1.9 s in all
+VFR_TIMES = [0., .1, .2, .5, .55, .6, .9, 1., 1.1, 1.4, 1.45, 1.5, 1.8, 1.9]
+
+
+@pytest.fixture(scope='module')
+def vfr_input(demo_data, tmp_path_factory):
+    path = tmp_path_factory.mktemp('vfr') / 'vfr.mp4'
+    write_video_with_audio(
+        path,
+        frames_of(demo_data, N, SIZE),
+        seconds_of_audio=2.,
+        times=VFR_TIMES)
+    return path
+
+
+def test_a_variable_frame_rate_input_keeps_its_frame_times(
+        tool, capsys, ckpt, vfr_input, inputs, tmp_path):
+    reader = FrameReader(str(vfr_input))
+    assert reader.frame_times() == pytest.approx(VFR_TIMES, abs=1e-4)
+    assert FrameReader(str(vfr_input), start=3, end=6).frame_times() == \
+        pytest.approx(VFR_TIMES[3:6], abs=1e-4)
+    assert FrameReader(str(inputs / 'in.mp4')).frame_times() is None
+    args = (JFFRA, ckpt, vfr_input, tmp_path / 'out.mkv', '--segment', '4')
+    assert run(tool, capsys, *args)[0] == 0
+    frames, times, audio = video_facts(tmp_path / 'out.mkv')
+    # the segments joined at their frames' own times (mkv: 1 ms ticks)
+    assert len(frames) == N
+    assert times == pytest.approx(VFR_TIMES, abs=1e-3)
+    # the audio until the last frame ends (1.9 + 0.1 s), not N / mean rate
+    with av.open(str(tmp_path / 'out.mkv')) as container:
+        tb = container.streams.audio[0].time_base
+    assert float(audio[-1][0] * tb) > 1.9
+    # killed mid-segment and resumed: the same output
+    resumed = tmp_path / 'resumed.mkv'
+    killed('frame', 7, args[:3] + (resumed, '--segment', '4', '--resume'))
+    code, _, err = run(tool, capsys, *args[:3], resumed, '--segment', '4',
+                       '--resume')
+    assert code == 0, err
+    r_frames, r_times, r_audio = video_facts(resumed)
+    assert r_times == times and r_audio == audio
+    for x, y in zip(frames, r_frames):
+        np.testing.assert_array_equal(x, y)
+    # a cut starts at its first frame's time, audio included
+    code, _, err = run(tool, capsys, *args[:3], tmp_path / 'cut.mp4',
+                       '--start', '3', '--end', '9')
+    assert code == 0, err
+    _, cut_times, _ = video_facts(tmp_path / 'cut.mp4')
+    assert cut_times == pytest.approx(
+        [t - VFR_TIMES[3] for t in VFR_TIMES[3:9]], abs=1e-3)
+
+
+def test_a_variable_frame_rate_into_one_rate_container_says_so(
+        tool, capsys, ckpt, vfr_input, tmp_path):
+    code, _, err = run(tool, capsys, JFFRA, ckpt, vfr_input,
+                       tmp_path / 'out.y4m', '--no-audio')
+    assert code == 0, err
+    assert 'variable frame rate' in err and 'average' in err
+    with av.open(str(tmp_path / 'out.y4m')) as container:
+        assert sum(1 for _ in container.decode(video=0)) == N
