@@ -3,8 +3,6 @@
 import os.path as osp
 from typing import Dict, List, Tuple
 
-import yaml
-
 from mmjffra.errors import UnknownModelError
 
 
@@ -16,8 +14,10 @@ def _roots() -> List[str]:
 
 
 def list_models() -> Dict[str, Dict]:
-    """Every model of the model index: name -> its metafile entry, with
-    ``Config`` and ``Weights`` made absolute."""
+    """Every model of the model index, read by the ``model-index`` package
+    (MIM's reader): name -> its metafile entry, with ``Config`` and
+    ``Weights`` made absolute."""
+    from modelindex.load_model_index import load
     for root in _roots():
         index = osp.join(root, 'model-index.yml')
         if osp.isfile(index):
@@ -25,19 +25,19 @@ def list_models() -> Dict[str, Dict]:
     else:
         raise FileNotFoundError('model-index.yml not found in '
                                 f'{_roots()}')
-    with open(index) as f:
-        imports = yaml.safe_load(f).get('Import', [])
     models = {}
-    for meta in imports:
-        with open(osp.join(root, meta)) as f:
-            for entry in yaml.safe_load(f).get('Models', []):
-                entry = dict(entry)
-                entry['Config'] = osp.join(root, entry['Config'])
-                weights = entry.get('Weights') or ''
-                if weights and '://' not in weights:
-                    weights = osp.join(root, weights)
-                entry['Weights'] = weights
-                models[entry['Name']] = entry
+    for model in load(index).models:
+        entry = dict(model.data)
+        entry['Results'] = [
+            dict(Task=r.task, Dataset=r.dataset, Metrics=r.metrics)
+            for r in model.results or []
+        ]
+        entry['Config'] = osp.join(root, model.config)
+        weights = model.weights or ''
+        if weights and '://' not in weights:
+            weights = osp.join(root, weights)
+        entry['Weights'] = weights
+        models[model.name] = entry
     return models
 
 

@@ -13,9 +13,12 @@ import contextlib
 import json
 import os
 import os.path as osp
-from typing import List, Optional
+import warnings
+from dataclasses import dataclass, replace
+from typing import List, Optional, Tuple
 
-from mmjffra.errors import ArgumentError, OutputError, OutputExistsError
+from mmjffra.errors import (ArgumentError, OutputError, OutputExistsError,
+                            RestoreWarning)
 from mmjffra.utils.safe_files import (deferred_signals, remove_quietly,
                                       temp_sibling)
 
@@ -57,6 +60,61 @@ def pixel_format(path: str) -> str:
 def keeps_frame_times(path: str) -> bool:
     """Whether a video output can hold unevenly timed frames."""
     return CONTAINERS.get(osp.splitext(path)[1].lower(), CONTAINERS['.mp4'])[2]
+
+
+@dataclass(frozen=True)
+class VideoOptions:
+    """How a video output is written: one value that every writer takes.
+
+    Args:
+        fps (float): Frame rate (with ``times``, the nominal one).
+            Default: 25.
+        codec (str, optional): Video codec. Default: None, the container's
+            (:data:`CONTAINERS`).
+        crf (int): Constant rate factor (quality) of x264/x265/VP9.
+            Default: 18.
+        audio_from (str, optional): Copy the first audio stream of this
+            video file (no re-encoding). Default: None.
+        audio_start (float): Seconds of that audio the output starts at.
+            Default: 0.
+        times (tuple[float], optional): The time of each frame in seconds
+            (a variable frame rate: the frames keep them, from the first
+            one on). Default: None (evenly at ``fps``).
+    """
+    fps: float = 25.
+    codec: Optional[str] = None
+    crf: int = 18
+    audio_from: Optional[str] = None
+    audio_start: float = 0.
+    times: Optional[Tuple[float, ...]] = None
+
+    def __post_init__(self):
+        if not self.fps > 0:
+            raise ArgumentError(f'fps must be positive, got {self.fps}', 'fps')
+        if self.times is not None:
+            object.__setattr__(self, 'times', tuple(self.times) or None)
+
+    def part(self, first: int, count: int) -> 'VideoOptions':
+        """The options of ``count`` frames from ``first`` written as a
+        part of this output (their times; the audio is added when the
+        parts are joined)."""
+        times = None if self.times is None else \
+            self.times[first:first + count]
+        return replace(self, audio_from=None, times=times)
+
+
+def output_times(dst: str, times: Optional[List[float]], src: str,
+                 fps: float) -> Optional[List[float]]:
+    """The frame times a video output keeps: ``times`` (those of a variable
+    frame rate input), or None where ``dst``'s container has one rate (the
+    frames then go at the average ``fps``, with a warning)."""
+    if times and not keeps_frame_times(dst):
+        warnings.warn(
+            f'{src!r} has a variable frame rate; a '
+            f'{osp.splitext(dst)[1].lower()} output has one rate: its '
+            f'frames are written at the average {fps:g} fps', RestoreWarning)
+        return None
+    return times
 
 
 def os_cause(err: BaseException) -> str:

@@ -25,8 +25,10 @@ import numpy as np
 
 from mmjffra.errors import (OutputError, PartialExistsError,
                             PartialMismatchError, RestorationError)
-from .partial_output import PartialOutput, SegmentWriter
+from .partial_output import PartialOutput
 from .progress import RestoreProgress
+from .restore_output import VideoOptions
+from .segment_writer import SegmentWriter
 from .video_io import FrameReader
 
 #: ``restore(frames, skip, count, on_tile)``: the output frames of a stream
@@ -209,21 +211,10 @@ def restore_run(restore: StreamFn, reader: FrameReader, partial: PartialOutput,
     return restored
 
 
-def restore_resumable(restore: StreamFn,
-                      reader: FrameReader,
-                      dst: str,
-                      identity: Dict,
-                      resume: bool,
-                      segment: int,
-                      grid: int,
-                      context: int,
-                      fps: float,
-                      codec: Optional[str],
-                      crf: int,
-                      progress: bool,
-                      audio_from: Optional[str] = None,
-                      audio_start: float = 0.,
-                      times: Optional[List[float]] = None) -> int:
+def restore_resumable(restore: StreamFn, reader: FrameReader, dst: str,
+                      identity: Dict, resume: bool, segment: int, grid: int,
+                      context: int, video: VideoOptions,
+                      progress: bool) -> int:
     """Restore ``reader``'s frames into ``dst`` through a partial folder.
 
     Args:
@@ -237,15 +228,8 @@ def restore_resumable(restore: StreamFn,
         grid (int): Segments and resumed starts are multiples of it (a
             sequence network's chunk).
         context (int): Frames read beyond each edge of a run of segments.
-        fps (float): Frame rate of a video output.
-        codec (str, optional): Codec of a video output.
-        crf (int): Quality of a video output.
+        video (VideoOptions): How a video output is written.
         progress (bool): Report progress (on rank 0).
-        audio_from (str, optional): Copy this file's audio into a video
-            output. Default: None.
-        audio_start (float): Second of the audio at the first frame.
-        times (list[float], optional): The time of each frame of a video
-            output (a variable frame rate), else evenly at ``fps``.
 
     Returns:
         int: Frames in the output.
@@ -261,8 +245,8 @@ def restore_resumable(restore: StreamFn,
     total = reader.total
     if total is None and world > 1:  # every rank needs the same plan
         total = sum(1 for _ in reader)
-    partial = PartialOutput(dst, reader.path, fps, codec, crf, reader.start,
-                            reader.frame_numbers(), times)
+    partial = PartialOutput(dst, reader.path, video, reader.start,
+                            reader.frame_numbers())
     state = [None]
     if rank == 0:
         state[0] = _open_partial(partial, identity, resume, segment, grid,
@@ -278,7 +262,7 @@ def restore_resumable(restore: StreamFn,
         errors = [r for r in results if isinstance(r, tuple)]
         count = 0
         if rank == 0 and not errors:
-            count = partial.assemble(audio_from, audio_start)
+            count = partial.assemble()
         counts = all_gather_object(count)
         if errors:
             err = RestorationError('restoration failed on ' +

@@ -2,7 +2,6 @@
 """Restore a user's video of any length and size, frame by frame."""
 import itertools
 import os.path as osp
-import warnings
 from typing import Callable, Dict, Iterable, Iterator, Optional, Union
 
 import numpy as np
@@ -11,7 +10,7 @@ from mmengine.config import Config
 from torch import Tensor
 
 from mmjffra.errors import (ArgumentError, CheckpointMismatchError,
-                            RestoreWarning, VideoInputError)
+                            VideoInputError)
 from mmjffra.models.flow_estimators import flow_estimators_to_float32
 from mmjffra.models.inference import (ClipRestorer, FrameBuffer,
                                       auto_max_windows, check_frame_memory,
@@ -156,9 +155,7 @@ class VideoRestorer:
                 tile_overlap=tile_overlap)
         except ValueError as err:
             raise ArgumentError(str(err), 'tile') from err
-        if self.onnx is not None:
-            pass
-        elif checkpoint is not None:
+        if self.onnx is None and checkpoint is not None:
             load_generator_checkpoint(
                 self.generator, checkpoint,
                 getattr(config, 'filename', None) or 'the config')
@@ -172,16 +169,12 @@ class VideoRestorer:
 
     def _normalisation(self, name: str) -> Optional[Tensor]:
         """The data preprocessor's ``mean`` or ``std`` as (1, c, 1, 1)."""
-        if self.onnx is not None:
-            value = self.onnx.meta.get(name)
-            if value is None:
-                return None
-            return torch.tensor(value).view(1, -1, 1,
-                                            1).to(self.device, self.dtype)
-        value = getattr(self.model.data_preprocessor, name, None)
+        value = self.onnx.meta.get(name) if self.onnx is not None else \
+            getattr(self.model.data_preprocessor, name, None)
         if value is None:
             return None
-        return value.view(1, -1, 1, 1).to(self.device, self.dtype)
+        return torch.as_tensor(value).view(1, -1, 1,
+                                           1).to(self.device, self.dtype)
 
     def identity(self, src: str, **output) -> Dict:
         """What makes an output (see
@@ -362,19 +355,13 @@ class VideoRestorer:
                       codec: Optional[str], crf: int, progress: bool,
                       fps: Optional[float], audio: bool, resume: bool,
                       segment: int) -> int:
-        from .restore_output import (default_codec, is_video_path,
-                                     keeps_frame_times)
+        from .audio import audio_kept
+        from .restore_output import (VideoOptions, default_codec,
+                                     is_video_path, output_times)
         from .resumable import restore_resumable
-        from .video_writer import audio_kept
         video = is_video_path(dst)
-        times = reader.frame_times() if video and not fps else None
-        if times and not keeps_frame_times(dst):
-            warnings.warn(
-                f'{src!r} has a variable frame rate; a '
-                f'{osp.splitext(dst)[1].lower()} output has one rate: its '
-                f'frames are written at the average {reader.fps:g} fps',
-                RestoreWarning)
-            times = None
+        times = output_times(dst, reader.frame_times(), src,
+                             reader.fps) if video and not fps else None
         fps = fps or reader.fps
         audio = audio and is_video_path(dst) and audio_kept(src, dst)
         codec = (codec or default_codec(dst)) if video else None
@@ -395,19 +382,13 @@ class VideoRestorer:
             else self.clip.chunk_overlap
         grid = self.clip.chunk if self.spec.temporal == 'sequence' and \
             self.clip.chunk else 1
-        return restore_resumable(
-            self.restore_stream,
-            reader,
-            dst,
-            identity,
-            resume,
-            segment,
-            grid,
-            context,
+        options = VideoOptions(
             fps,
             codec,
             crf,
-            progress,
             audio_from=src if audio else None,
             audio_start=times[0] if times else start / reader.fps,
             times=times)
+        return restore_resumable(self.restore_stream, reader, dst, identity,
+                                 resume, segment, grid, context, options,
+                                 progress)

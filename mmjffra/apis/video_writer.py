@@ -11,14 +11,14 @@ from typing import List, Optional, Sequence
 import cv2
 import numpy as np
 
-from mmjffra.errors import (ArgumentError, OutputError, RestoreWarning,
-                            VideoInputError)
+from mmjffra.errors import OutputError, RestoreWarning, VideoInputError
 from mmjffra.utils.safe_files import (deferred_signals, remove_quietly,
                                       replace_durably, temp_sibling)
-from .restore_output import (check_output, default_codec, is_video_path,
-                             make_parents, os_cause, pixel_format,
-                             remove_parents, swap_folder, video_stream,
-                             write_manifest)
+from .audio import audio_streams, copy_audio
+from .restore_output import (VideoOptions, check_output, default_codec,
+                             is_video_path, make_parents, os_cause,
+                             pixel_format, remove_parents, swap_folder,
+                             video_stream, write_manifest)
 
 
 def write_png(path: str, frame: np.ndarray,
@@ -51,59 +51,6 @@ def read_png(path: str) -> Optional[np.ndarray]:
     return None if img is None else cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
 
 
-def audio_streams(path: str) -> int:
-    """Number of audio streams of a video file (0 for a folder)."""
-    if osp.isdir(path):
-        return 0
-    import av
-    try:
-        with av.open(path) as container:
-            return len(container.streams.audio)
-    except av.error.FFmpegError:
-        return 0
-
-
-def audio_fits(src: str, dst: str) -> bool:
-    """Whether a video output of ``dst``'s container can hold the first
-    audio stream of ``src`` as it is (stream copy): a probe file of that
-    container in the temporary folder gets the stream and one packet."""
-    import tempfile
-
-    import av
-    fd, probe = tempfile.mkstemp(suffix=osp.splitext(dst)[1])
-    os.close(fd)
-    try:
-        with av.open(src) as inp:
-            stream = inp.streams.audio[0]
-            packet = next((p for p in inp.demux(stream) if p.size), None)
-            with av.open(probe, 'w') as out:
-                copy = out.add_stream_from_template(stream)
-                if packet is not None:
-                    packet.stream = copy
-                    out.mux(packet)
-        return True
-    except (av.error.FFmpegError, ValueError, TypeError):
-        return False
-    finally:
-        os.remove(probe)
-
-
-def audio_kept(src: str, dst: str) -> bool:
-    """Whether a video output ``dst`` gets the audio of ``src``: it has
-    audio, and ``dst``'s container holds it as it is (else a warning)."""
-    if not audio_streams(src):
-        return False
-    if audio_fits(src, dst):
-        return True
-    warnings.warn(
-        RestoreWarning(
-            f'the audio of {src!r} cannot go into a '
-            f'{osp.splitext(dst)[1]} file without re-encoding: {dst!r} is '
-            'written without audio (an .mkv or .mp4 output keeps it; '
-            '--no-audio silences this warning)'))
-    return False
-
-
 #: time base of the frames of a variable frame rate output (90 kHz, MPEG's)
 FRAME_TIME_BASE = Fraction(1, 90000)
 
@@ -120,28 +67,6 @@ def frames_span(count: int,
         return times[count] - times[0]
     step = times[-1] - times[-2] if count > 1 else 1 / fps
     return times[count - 1] - times[0] + step
-
-
-def copy_audio(src, out, stream, start: float, seconds: float) -> None:
-    """Mux the audio packets of ``src`` (an open input container) from
-    ``start`` for ``seconds`` into ``stream`` of ``out``, shifted to start
-    at 0 (no re-encoding)."""
-    audio = src.streams.audio[0]
-    tb = audio.time_base
-    shift = int(round(start / tb))
-    for packet in src.demux(audio):
-        if packet.pts is None or packet.size == 0:
-            continue
-        t = float(packet.pts * tb)
-        if t < start - 1e-6:
-            continue
-        if t >= start + seconds:
-            break
-        packet.pts -= shift
-        if packet.dts is not None:
-            packet.dts -= shift
-        packet.stream = stream
-        out.mux(packet)
 
 
 class FrameWriter:
@@ -163,25 +88,14 @@ class FrameWriter:
 
     Args:
         path (str): Output video file (by extension) or folder of PNGs.
-        fps (float): Frame rate of a video output. Default: 25.
-        codec (str, optional): Video codec. Default: None, the container's
-            (libx264; libvpx-vp9 for .webm, rawvideo for .y4m).
-        crf (int): Constant rate factor (quality) of x264/x265/VP9.
-            Default: 18.
+        video (VideoOptions): How a video output is written (rate, codec,
+            quality, audio, frame times). Default: ``VideoOptions()``.
         overwrite (bool): Replace an existing output. Default: False.
-        audio_from (str, optional): Copy the first audio stream of this
-            video file into a video output (no re-encoding). Default: None.
-        audio_start (float): Seconds of that audio the output starts at
-            (the first restored frame's time). Default: 0.
         first_index (int): Number of the first PNG of a folder output.
             Default: 0.
         numbers (Sequence[int], optional): The number of each PNG of a
             folder output, in order (the input frames' own numbers);
             ``first_index`` then is not used. Default: None.
-        times (Sequence[float], optional): The time of each frame of a
-            video output, in seconds (a variable frame rate: the frames
-            keep them, from the first one on); ``fps`` is then only the
-            container's nominal rate. Default: None (evenly at ``fps``).
         b_frames (bool): Allow B-frames (x264/x265). Parts that are joined
             without re-encoding are written without. Default: True.
         direct (bool): Write to ``path`` itself (a part of a joint output
@@ -193,37 +107,29 @@ class FrameWriter:
 
     def __init__(self,
                  path: str,
-                 fps: float = 25.,
-                 codec: Optional[str] = None,
-                 crf: int = 18,
+                 video: VideoOptions = VideoOptions(),
                  overwrite: bool = False,
-                 audio_from: Optional[str] = None,
-                 audio_start: float = 0.,
                  first_index: int = 0,
                  numbers: Optional[Sequence[int]] = None,
-                 times: Optional[Sequence[float]] = None,
                  b_frames: bool = True,
                  direct: bool = False,
                  src: Optional[str] = None,
                  quiet: bool = False) -> None:
         self.quiet = quiet
         self.is_video = is_video_path(path)
-        if not fps > 0:
-            raise ArgumentError(f'fps must be positive, got {fps}', 'fps')
         if not direct:
             check_output(path, overwrite, src)
         self.path = path
         self.src = src
         self.tmp = path if direct else temp_sibling(path)
         self.direct = direct
-        self.fps = fps
-        self.codec = codec or default_codec(path)
-        self.crf = crf
-        self.audio_from = audio_from if self.is_video else None
-        self.audio_start = audio_start
+        self.video = video
+        self.fps = video.fps
+        self.codec = video.codec or default_codec(path)
+        self.audio_from = video.audio_from if self.is_video else None
         self.first_index = first_index
         self.numbers = numbers
-        self.times = list(times) if times and self.is_video else None
+        self.times = video.times if self.is_video else None
         self.b_frames = b_frames
         self.count = 0
         self.files: List[str] = []
@@ -250,8 +156,8 @@ class FrameWriter:
                 'every pixel', RestoreWarning)
         self._container = av.open(self.tmp, 'w')
         self._stream = video_stream(self._container, self.codec, self.fps,
-                                    width, height, self.crf, self.b_frames,
-                                    pixel_format(self.path))
+                                    width, height, self.video.crf,
+                                    self.b_frames, pixel_format(self.path))
         if self.times is not None:
             self._stream.codec_context.time_base = FRAME_TIME_BASE
         if self.audio_from and audio_streams(self.audio_from):
@@ -312,7 +218,7 @@ class FrameWriter:
                     container.mux(packet)
                 if self._audio is not None:
                     copy_audio(audio_src, container, self._audio,
-                               self.audio_start,
+                               self.video.audio_start,
                                frames_span(self.count, self.fps, self.times))
                 container.close()
         except (OSError, av.error.FFmpegError) as err:
@@ -370,18 +276,13 @@ class FrameWriter:
             raise
 
 
-def join_video_parts(parts: List[str],
-                     dst: str,
-                     fps: float,
-                     audio_from: Optional[str] = None,
-                     audio_start: float = 0.,
-                     times: Optional[Sequence[float]] = None) -> int:
+def join_video_parts(parts: List[str], dst: str, video: VideoOptions) -> int:
     """Concatenate video parts of one stream without re-encoding.
 
     The parts (written by :class:`FrameWriter` with ``b_frames=False``, in
     order) are remuxed into ``dst`` with their timestamps shifted by the
-    time of the frames before them (at ``fps``, or their ``times``: a
-    variable frame rate); the audio of ``audio_from`` is copied as
+    time of the frames before them (at ``video.fps``, or ``video.times``:
+    a variable frame rate); the audio of ``video.audio_from`` is copied as
     :class:`FrameWriter` does.
 
     Returns:
@@ -390,15 +291,15 @@ def join_video_parts(parts: List[str],
     import av
     out = av.open(dst, 'w')
     audio_src = audio = None
+    fps, times = video.fps, video.times
     try:
         with av.open(parts[0]) as first:
             stream = out.add_stream_from_template(first.streams.video[0])
-        if audio_from and audio_streams(audio_from):
-            audio_src = av.open(audio_from)
+        if video.audio_from and audio_streams(video.audio_from):
+            audio_src = av.open(video.audio_from)
             audio = out.add_stream_from_template(audio_src.streams.audio[0])
         count = 0
         rate = Fraction(fps).limit_denominator(1001)
-        times = list(times) if times else None
         for part in parts:
             with av.open(part) as container:
                 src = container.streams.video[0]
@@ -419,7 +320,7 @@ def join_video_parts(parts: List[str],
                     n += 1
             count += n
         if audio is not None:
-            copy_audio(audio_src, out, audio, audio_start,
+            copy_audio(audio_src, out, audio, video.audio_start,
                        frames_span(count, fps, times))
     finally:
         out.close()

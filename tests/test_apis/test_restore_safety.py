@@ -349,7 +349,7 @@ def test_frame_names_that_give_no_order(tmp_path):
 def test_a_truncated_video_and_an_odd_size_are_said(tool, capsys, ckpt,
                                                     demo_data, tmp_path):
     full = tmp_path / 'full.mkv'
-    with FrameWriter(str(full), fps=25) as writer:
+    with FrameWriter(str(full)) as writer:
         for frame in frames_of(demo_data, 12, SIZE):
             writer.write(frame)
     data = full.read_bytes()
