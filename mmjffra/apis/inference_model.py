@@ -172,9 +172,10 @@ def load_generator_checkpoint(generator: nn.Module,
         ckpt = CheckpointLoader.load_checkpoint(
             checkpoint, map_location='cpu', logger='silent')
     except Exception as err:
-        cause = str(err).splitlines()[0] if str(err) else type(err).__name__
+        from mmjffra.utils import load_failure
         raise CheckpointMismatchError(
-            f'cannot read checkpoint {checkpoint!r}: {cause}') from err
+            f'cannot read checkpoint {checkpoint!r}: {load_failure(err)}'
+        ) from err
     state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
     if not isinstance(state, dict) or not state:
         raise CheckpointMismatchError(f'{checkpoint!r} holds no state_dict')

@@ -58,7 +58,8 @@ def checkpoint_problem(path: str) -> Optional[str]:
     try:
         torch.load(path, map_location='cpu', mmap=True)
     except Exception as err:  # any failure: not a checkpoint to resume
-        return ' '.join(str(err).split())[:200] or type(err).__name__
+        from .torch_load_allowlist import load_failure
+        return ' '.join(load_failure(err).split())[:200]
     return None
 
 

@@ -23,6 +23,7 @@ methods of ``HistoryBuffer`` and refuses any other attribute. Anything else,
 e.g. ``os.system`` or ``builtins.eval``, is still refused by the unpickler.
 """
 import pickle
+import re
 from typing import List
 
 import numpy as np
@@ -108,3 +109,15 @@ def register_checkpoint_safe_globals() -> bool:
     add_safe_globals(checkpoint_safe_globals())
     _REGISTERED = True
     return True
+
+
+def load_failure(err: BaseException) -> str:
+    """One line saying why ``torch.load`` failed: for a weights-only
+    refusal, the global it blocked (e.g. ``posix.system``, which torch
+    writes below its first line), else torch's first line."""
+    text = str(err).strip()
+    blocked = re.search(r'unsupported GLOBAL (\S+)', text)
+    if blocked:
+        return (f'weights-only loading refused the global {blocked.group(1)}'
+                ' (a pickled object that would run code when loaded)')
+    return text.splitlines()[0] if text else type(err).__name__

@@ -8,8 +8,11 @@ import torch
 from mmengine.logging.history_buffer import HistoryBuffer
 from mmengine.runner import load_checkpoint
 
-from mmjffra.utils import (checkpoint_safe_globals,
+from mmjffra.apis.inference_model import load_generator_checkpoint
+from mmjffra.errors import CheckpointMismatchError
+from mmjffra.utils import (checkpoint_safe_globals, load_failure,
                            register_checkpoint_safe_globals)
+from mmjffra.utils.atomic_checkpoints import checkpoint_problem
 from mmjffra.utils.torch_load_allowlist import history_buffer_getattr
 
 
@@ -100,6 +103,17 @@ def test_malicious_pickle_is_refused(tmp_path):
     with pytest.raises(pickle.UnpicklingError):
         load_checkpoint(torch.nn.Linear(1, 1), str(path))
     assert not marker.exists()
+    # the one-line reasons name the blocked global, which torch writes
+    # below its first line
+    with pytest.raises(CheckpointMismatchError) as err:
+        load_generator_checkpoint(torch.nn.Linear(1, 1), str(path))
+    assert f'cannot read checkpoint {str(path)!r}: weights-only loading ' \
+        'refused the global posix.system' in str(err.value)
+    assert '\n' not in str(err.value)
+    assert 'posix.system' in checkpoint_problem(str(path))
+    assert not marker.exists()
+    assert load_failure(OSError()) == 'OSError'
+    assert load_failure(RuntimeError('short\nlong')) == 'short'
 
 
 def test_other_objects_are_still_refused(tmp_path):

@@ -46,9 +46,9 @@ def main():
         ckpt = torch.load(
             args.checkpoint, map_location='cpu', weights_only=True)
     except (pickle.UnpicklingError, RuntimeError, OSError) as err:
-        first = str(err).strip().splitlines()[0] if str(err) else ''
+        from mmjffra.utils import load_failure
         raise SystemExit(f'error: cannot read checkpoint {args.checkpoint!r} '
-                         f'as weights only: {first}')
+                         f'as weights only: {load_failure(err)}')
     if not isinstance(ckpt, dict) or not isinstance(
             ckpt.get('state_dict'), dict):
         raise SystemExit(f'error: {args.checkpoint} holds no state_dict')
