@@ -55,10 +55,12 @@ def describe_models() -> List[str]:
         if not entry['Weights']:
             continue
         task = (entry.get('Results') or [{}])[0].get('Task', '?')
+        meta = getattr(entry.get('Metadata'), 'data', None) or {}
+        scale = f'x{meta["Scale"]}' if 'Scale' in meta else 'x?'
         where = (f'download {entry["Weights"]}, then give CONFIG FILE: '
                  f'{entry["Config"]}'
                  if '://' in entry['Weights'] else entry['Weights'])
-        lines.append(f'{name}  [{task}]  {where}')
+        lines.append(f'{name}  [{task}, {scale}]  {where}')
     return lines
 
 

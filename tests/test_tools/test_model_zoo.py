@@ -80,8 +80,18 @@ def test_list_models(capsys):
     assert set(SHIPPED) < set(names) and 'rvrt_official-006_davis-denoise' \
         in names
     x4 = lines[names.index('jffra-small-x4')]
-    assert '[Video Super-Resolution]' in x4 and x4.endswith('.pth')
+    assert '[Video Super-Resolution, x4]' in x4 and x4.endswith('.pth')
+    assert '[Video Denoising, x1]' in lines[names.index('jffra-small-denoise')]
     assert 'download https://' in lines[names.index('rvrt_official-001_reds4')]
+
+
+def test_the_index_scale_is_the_configs():
+    with_weights = {n: e for n, e in list_models().items() if e['Weights']}
+    assert len(with_weights) >= 10
+    for name, entry in with_weights.items():
+        generator = Config.fromfile(entry['Config']).model.generator
+        assert entry['Metadata'].data['Scale'] == \
+            generator.upscale_factor, name
 
 
 def test_shipped_x4_beats_bicubic_on_real_frames(demo_data, capsys, tmp_path):
