@@ -148,6 +148,11 @@ class FrameWriter:
 
     def _open(self, width: int, height: int) -> None:
         import av
+        if width < 2 or height < 2:
+            raise OutputError(
+                f'frames of {width}x{height} are too small for a video '
+                'output (a yuv420p video needs at least 2x2): write a '
+                'folder output')
         if (width % 2 or height % 2) and not self.quiet:
             warnings.warn(
                 f'frames of {width}x{height} are cropped to '

