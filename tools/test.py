@@ -13,6 +13,7 @@ import sys
 from mmengine.config import DictAction
 
 OUT_EXTS = ('.json', '.yaml', '.yml', '.pkl', '.pickle')
+CONFIG_EXTS = ('.py', '.json', '.yaml', '.yml')
 
 
 def parse_args():
@@ -43,6 +44,16 @@ def parse_args():
         help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
+    # the paths, before the toolbox's imports
+    if not args.config.lower().endswith(CONFIG_EXTS):
+        order = '; the order is CONFIG CHECKPOINT' if \
+            args.checkpoint.lower().endswith(CONFIG_EXTS) else ''
+        fail(f'{args.config!r} is not a config (.py, .json, .yaml or .yml)'
+             f'{order}')
+    for role, path in (('config', args.config),
+                       ('checkpoint', args.checkpoint)):
+        if not osp.isfile(path):
+            fail(f'{role} {path!r} does not exist')
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     return args
@@ -92,12 +103,16 @@ def main():
     from mmjffra.utils.safe_files import (Interrupted, atomic_output,
                                           signals_as_exceptions)
 
-    if not osp.isfile(args.checkpoint):
-        fail(f'checkpoint {args.checkpoint!r} does not exist')
     if args.out:
         check_out(args.out, args.config, args.checkpoint)
 
-    cfg = Config.fromfile(args.config)
+    try:
+        cfg = Config.fromfile(args.config)
+    except Exception as err:  # not Python, or not a config
+        fail(f'cannot read config {args.config!r}: '
+             f'{str(err).strip().splitlines()[0] if str(err) else err!r}')
+    if not isinstance(cfg.get('model'), dict):
+        fail(f'{args.config!r} is not a model config: it defines no model')
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)

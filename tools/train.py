@@ -48,6 +48,8 @@ def parse_args():
         help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
+    if not osp.isfile(args.config):  # before the toolbox's imports
+        parser.exit(2, f'error: config {args.config!r} does not exist\n')
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     return args
@@ -67,7 +69,13 @@ def main():
     from mmjffra.utils.atomic_checkpoints import set_resume
     from mmjffra.utils.config_checks import BUILD_ERRORS, build_error_line
 
-    cfg = Config.fromfile(args.config)
+    try:
+        cfg = Config.fromfile(args.config)
+    except Exception as err:  # not Python, or not a config
+        first = str(err).strip().splitlines()[0] if str(err) else repr(err)
+        print(f'error: cannot read config {args.config!r}: {first}',
+              file=sys.stderr)
+        sys.exit(2)
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)

@@ -160,3 +160,64 @@ def test_help_comes_before_the_toolbox_imports(tool):
                          text=True,
                          check=True).stdout
     assert 'usage:' in out and out.strip().splitlines()[-1] == '[]', out
+
+
+def _tool_in_a_fresh_process(tool, *args):
+    """Exit code, stderr, and which of the toolbox's packages were imported
+    when ``tool`` exited."""
+    import subprocess
+    import sys
+    probe = ('import runpy, sys\n'
+             f'sys.argv = [{tool!r}] + {[str(a) for a in args]!r}\n'
+             'code = 0\n'
+             'try:\n'
+             f'    runpy.run_path({tool!r}, run_name="__main__")\n'
+             'except SystemExit as err:\n'
+             '    code = err.code\n'
+             'print(code, sorted(m for m in ("torch", "mmagic", "mmjffra") '
+             'if m in sys.modules))\n')
+    done = subprocess.run([sys.executable, '-c', probe],
+                          cwd=REPO,
+                          capture_output=True,
+                          text=True)
+    return done.stdout.strip().splitlines()[-1], done.stderr.strip()
+
+
+def test_paths_are_checked_before_the_toolbox_imports(tmp_path):
+    ckpt = REPO / 'weights' / 'jffra-small-x4_skvideo-6589d868.pth'
+    out, err = _tool_in_a_fresh_process('tools/test.py', ckpt, DEMO)
+    assert out == '2 []'
+    assert err == (f"error: '{ckpt}' is not a config (.py, .json, .yaml or "
+                   ".yml); the order is CONFIG CHECKPOINT")
+    out, err = _tool_in_a_fresh_process('tools/test.py', DEMO,
+                                        tmp_path / 'none.pth')
+    assert out == '2 []' and err == \
+        f"error: checkpoint '{tmp_path / 'none.pth'}' does not exist"
+    out, err = _tool_in_a_fresh_process('tools/train.py',
+                                        tmp_path / 'none.py')
+    assert out == '2 []' and err == \
+        f"error: config '{tmp_path / 'none.py'}' does not exist"
+
+
+def test_a_file_that_is_not_a_config_is_one_line(tmp_path, capsys):
+    ckpt = REPO / 'weights' / 'jffra-small-x4_skvideo-6589d868.pth'
+    notes = tmp_path / 'notes.txt'
+    notes.write_text('not a config')
+    run_tool('tools/test.py', notes, ckpt, code=2)
+    assert capsys.readouterr().err.strip() == \
+        f"error: '{notes}' is not a config (.py, .json, .yaml or .yml)"
+    broken = tmp_path / 'broken.py'
+    broken.write_text('model = dict(type=\n')
+    run_tool('tools/test.py', broken, ckpt, code=2)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(
+        f"error: cannot read config '{broken}': "), err
+    run_tool('tools/train.py', broken, code=2)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(
+        f"error: cannot read config '{broken}': "), err
+    script = tmp_path / 'script.py'
+    script.write_text('x = 1\n')
+    run_tool('tools/test.py', script, ckpt, code=2)
+    assert capsys.readouterr().err.strip() == \
+        f"error: '{script}' is not a model config: it defines no model"
