@@ -158,3 +158,35 @@ def test_missing_annotation_file_named(tiny_data, tmp_path):
     msg = str(err.value)
     assert 'annotation file' in msg and 'meta_info_DVD_tarin.txt' in msg
     assert 'prepare_video_dataset.py dvd' in msg
+
+
+def test_a_missing_or_short_clip_of_the_annotation_file_is_named(
+        tiny_data, tmp_path):
+    from mmjffra.datasets import check_dataset_paths
+    from mmjffra.errors import DatasetNotFoundError
+    cfg = Config.fromfile(REPO /
+                          'configs/jffra/jffra_c64_8xb6-700k_dvd-deblur.py')
+    cfg.merge_from_dict(
+        dict(
+            opt.split('=', 1) for opt in data_options(cfg, tiny_data)
+            if '.data_root=' in opt))
+    ds = cfg.train_dataloader.dataset
+    root = ds.data_root
+    clip = open(osp.join(root, ds.ann_file)).readline().split()[0]
+    need = ds.num_input_frames
+    assert isinstance(need, int) and need > 1
+    with open(osp.join(root, 'meta_missing.txt'), 'w') as f:
+        f.write(f'{clip} 100\nnosuchclip 100\n')
+    ds.ann_file = 'meta_missing.txt'
+    with pytest.raises(DatasetNotFoundError) as err:
+        check_dataset_paths(cfg)
+    assert "line 2 names clip 'nosuchclip', which is not a folder of" \
+        in str(err.value)
+    with open(osp.join(root, 'meta_short.txt'), 'w') as f:
+        f.write(f'{clip} {need - 1}\n')
+    ds.ann_file = 'meta_short.txt'
+    with pytest.raises(DatasetNotFoundError) as err:
+        check_dataset_paths(cfg)
+    assert f"clip '{clip}' of " in str(err.value) and \
+        f'has {need - 1} frames, fewer than the {need} of one sample' \
+        in str(err.value)

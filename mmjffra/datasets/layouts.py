@@ -89,12 +89,40 @@ def check_dataset_paths(
         ann = ds.get('ann_file')
         if ann:
             paths.append(('annotation file', osp.join(root, ann)))
+        kind = (ds.get('metainfo') or {}).get('dataset_type')
+        dataset, layout, how = LAYOUTS.get(
+            kind, (kind or ds.get('type', 'dataset'), 'see the config',
+                   'see the config\'s comments'))
         for what, path in paths:
             if path and not osp.exists(path):
-                kind = (ds.get('metainfo') or {}).get('dataset_type')
-                dataset, layout, how = LAYOUTS.get(
-                    kind, (kind or ds.get('type', 'dataset'), 'see the '
-                           'config', 'see the config\'s comments'))
                 raise DatasetNotFoundError(
                     f'{name}: {dataset} {what} {path!r} does not exist; '
                     f'expected under {root!r}: {layout}; make it with: {how}')
+        if ann and ds.get('type') == 'BasicFramesDataset':
+            _check_clips(name, ds, osp.join(root, ann), [
+                p for what, p in paths if what.endswith(' folder')
+            ])
+
+
+def _check_clips(name: str, ds: dict, ann: str, folders) -> None:
+    """Each clip an annotation file names (``<clip> [<frames>] ...``, as
+    MMagic's converters write it) is a folder under every data prefix, with
+    at least the frames one sample reads (``num_input_frames``)."""
+    need = ds.get('num_input_frames')
+    with open(ann) as f:
+        for number, line in enumerate(f, 1):
+            tokens = line.split()
+            if not tokens:
+                continue
+            clip = tokens[0]
+            for folder in folders:
+                if not osp.isdir(osp.join(folder, clip)):
+                    raise DatasetNotFoundError(
+                        f'{name}: {ann!r} line {number} names clip {clip!r}, '
+                        f'which is not a folder of {folder!r}')
+            frames = tokens[1] if len(tokens) > 1 else ''
+            if isinstance(need, int) and frames.isdigit() and \
+                    int(frames) < need:
+                raise DatasetNotFoundError(
+                    f'{name}: clip {clip!r} of {ann!r} has {frames} frames, '
+                    f'fewer than the {need} of one sample (num_input_frames)')
