@@ -160,4 +160,8 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:  # Ctrl-C, in the start-up too: one line
+        print('error: interrupted', file=sys.stderr)
+        sys.exit(130)

@@ -221,3 +221,17 @@ def test_a_file_that_is_not_a_config_is_one_line(tmp_path, capsys):
     run_tool('tools/test.py', script, ckpt, code=2)
     assert capsys.readouterr().err.strip() == \
         f"error: '{script}' is not a model config: it defines no model"
+
+
+@pytest.mark.parametrize('tool', ['tools/train.py', 'tools/test.py'])
+def test_ctrl_c_in_the_start_up_is_one_line(tool, monkeypatch, capsys):
+    from mmengine.config import Config as MMEngineConfig
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(MMEngineConfig, 'fromfile', interrupted)
+    ckpt = REPO / 'weights' / 'jffra-small-x4_skvideo-6589d868.pth'
+    args = (DEMO, ) if tool.endswith('train.py') else (DEMO, ckpt)
+    run_tool(tool, *args, code=130)
+    assert capsys.readouterr().err.strip() == 'error: interrupted'
