@@ -50,8 +50,8 @@ def parse_args():
             args.checkpoint.lower().endswith(CONFIG_EXTS) else ''
         fail(f'{args.config!r} is not a config (.py, .json, .yaml or .yml)'
              f'{order}')
-    for role, path in (('config', args.config),
-                       ('checkpoint', args.checkpoint)):
+    for role, path in (('config', args.config), ('checkpoint',
+                                                 args.checkpoint)):
         if not osp.isfile(path):
             fail(f'{role} {path!r} does not exist')
     if 'LOCAL_RANK' not in os.environ:

@@ -73,8 +73,9 @@ def main():
         cfg = Config.fromfile(args.config)
     except Exception as err:  # not Python, or not a config
         first = str(err).strip().splitlines()[0] if str(err) else repr(err)
-        print(f'error: cannot read config {args.config!r}: {first}',
-              file=sys.stderr)
+        print(
+            f'error: cannot read config {args.config!r}: {first}',
+            file=sys.stderr)
         sys.exit(2)
     cfg.launcher = args.launcher
     if args.cfg_options is not None:

@@ -99,9 +99,8 @@ def check_dataset_paths(
                     f'{name}: {dataset} {what} {path!r} does not exist; '
                     f'expected under {root!r}: {layout}; make it with: {how}')
         if ann and ds.get('type') == 'BasicFramesDataset':
-            _check_clips(name, ds, osp.join(root, ann), [
-                p for what, p in paths if what.endswith(' folder')
-            ])
+            _check_clips(name, ds, osp.join(root, ann),
+                         [p for what, p in paths if what.endswith(' folder')])
 
 
 def _check_clips(name: str, ds: dict, ann: str, folders) -> None:

@@ -7,7 +7,6 @@ from .torch_load_allowlist import (checkpoint_safe_globals, load_failure,
 
 __all__ = [
     'checkpoint_safe_globals', 'register_checkpoint_safe_globals',
-    'load_failure',
-    'setup_cpu_distributed', 'init_torchrun_group',
+    'load_failure', 'setup_cpu_distributed', 'init_torchrun_group',
     'register_safetensors_loader', 'save_safetensors'
 ]

@@ -365,8 +365,10 @@ def test_a_truncated_video_and_an_odd_size_are_said(tool, capsys, ckpt,
     with pytest.warns(RestoreWarning, match='cropped to 14x12'):
         with FrameWriter(str(tmp_path / 'odd.mp4')) as writer:
             writer.write(np.zeros((13, 15, 3), np.uint8))
-    with pytest.raises(OutputError, match='frames of 1x1 are too small for '
-                       'a video output .* write a folder output'):
+    with pytest.raises(
+            OutputError,
+            match='frames of 1x1 are too small for '
+            'a video output .* write a folder output'):
         with FrameWriter(str(tmp_path / 'tiny.mp4')) as writer:
             writer.write(np.zeros((1, 1, 3), np.uint8))
     assert sorted(

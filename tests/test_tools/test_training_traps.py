@@ -90,7 +90,8 @@ def test_publish_model_refuses_a_checkpoint_that_runs_code(tmp_path, capsys):
     evil = _RunsCode()
     evil.marker = tmp_path / 'pwned'
     torch.save({'state_dict': {'generator.w': evil}}, tmp_path / 'evil.pth')
-    with pytest.raises(AssertionError, match='refused the global posix.system'):
+    with pytest.raises(
+            AssertionError, match='refused the global posix.system'):
         run_tool('tools/model_converters/publish_model.py',
                  tmp_path / 'evil.pth', tmp_path / 'pub.pth')
     assert not evil.marker.exists()
@@ -193,8 +194,7 @@ def test_paths_are_checked_before_the_toolbox_imports(tmp_path):
                                         tmp_path / 'none.pth')
     assert out == '2 []' and err == \
         f"error: checkpoint '{tmp_path / 'none.pth'}' does not exist"
-    out, err = _tool_in_a_fresh_process('tools/train.py',
-                                        tmp_path / 'none.py')
+    out, err = _tool_in_a_fresh_process('tools/train.py', tmp_path / 'none.py')
     assert out == '2 []' and err == \
         f"error: config '{tmp_path / 'none.py'}' does not exist"
 

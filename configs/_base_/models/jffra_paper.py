@@ -22,9 +22,8 @@ model = dict(
         upscale_factor=4,
         flow_refinement=True,
         # not in the paper: residual branches start near zero (zero-init
-        # attention projections, Kaiming x 0.1 last conv); PyTorch's default
-        # init ('default') starts 2-5 dB below the bilinear base and stays
-        # flat for the first ~160 iterations at this size
+        # attention projections, Kaiming x 0.1 last conv), so an untrained
+        # network restores the bilinear base; 'default': PyTorch's init
         residual_init='zero',
         flow_estimator=raft),
     pixel_loss=dict(type='L1Loss', loss_weight=1.0, reduction='mean'),

@@ -71,7 +71,7 @@ class FrameStackConv3d(nn.Conv3d):
     :class:`torch.nn.Conv3d`. On every device this is one ``conv2d`` over
     ``n * t`` images; on the CPU PyTorch's ``conv3d`` of a batch-1 input
     takes a slow im2col kernel instead (``docs/jffra_engineering_notes.md``,
-    "Speed after the redesign").
+    "Temporal convolutions").
     """
 
     def __init__(self, *args, **kwargs) -> None:

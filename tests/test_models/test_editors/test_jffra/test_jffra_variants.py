@@ -1,5 +1,5 @@
 # Copyright (c) mmjffra contributors. All rights reserved.
-"""The options of the quality study, each against a known equivalence."""
+"""JFFRA's configurable variants, each against a known equivalence."""
 import pytest
 import torch
 import torch.nn.functional as F
