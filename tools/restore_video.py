@@ -276,9 +276,9 @@ def run(args) -> int:
             # the input, the output and the arguments are checked before
             # the model is built (seconds)
             max_windows = batch_option(args.batch)
-            check_restore_paths(args.input, args.output, args.start, args.end,
-                                args.overwrite, args.codec, args.fps, args.crf,
-                                args.resume)
+            reader = check_restore_paths(args.input, args.output, args.start,
+                                         args.end, args.overwrite, args.codec,
+                                         args.fps, args.crf, args.resume)
             restorer = VideoRestorer(
                 args.config,
                 args.checkpoint,
@@ -304,7 +304,8 @@ def run(args) -> int:
                 fps=args.fps,
                 audio=not args.no_audio,
                 resume=args.resume,
-                segment=args.segment)
+                segment=args.segment,
+                reader=reader)
         except Interrupted as err:
             print(f'error: {err}: {kept(err)}', file=sys.stderr)
             code = err.exit_code

@@ -279,7 +279,8 @@ class VideoRestorer:
                      fps: Optional[float] = None,
                      audio: bool = True,
                      resume: bool = False,
-                     segment: int = 100) -> int:
+                     segment: int = 100,
+                     reader=None) -> int:
         """Restore a video file or frame folder into a video or folder.
 
         The output is written in segments into a hidden sibling and put in
@@ -316,6 +317,9 @@ class VideoRestorer:
             segment (int): Frames per segment (the most a power cut or a
                 SIGKILL loses; rounded up to a multiple of a sequence
                 network's chunk). Default: 100.
+            reader (FrameReader, optional): ``check_restore_paths``' result
+                for these arguments, if the caller checked them: they are
+                not checked again. Default: None.
 
         Returns:
             int: Number of frames written (by all ranks).
@@ -335,8 +339,9 @@ class VideoRestorer:
         if segment < 1:
             raise ArgumentError(f'segment must be >= 1, got {segment}',
                                 'segment')
-        reader = check_restore_paths(src, dst, start, end, overwrite, codec,
-                                     fps, crf, resume)
+        if reader is None:
+            reader = check_restore_paths(src, dst, start, end, overwrite,
+                                         codec, fps, crf, resume)
         # one writer per output: a second restore of dst is refused
         with contextlib.ExitStack() as stack:
             refused = [None]  # under torchrun: rank 0 tells every rank

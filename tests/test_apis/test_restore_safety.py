@@ -137,10 +137,17 @@ def frames_of_clip(folder, n):
 
 
 def test_overwrite_replaces_only_a_previous_restoration(
-        tool, capsys, ckpt, clip, tmp_path):
+        tool, capsys, ckpt, clip, tmp_path, monkeypatch):
+    from mmjffra.apis import video_io
+    checks = []
+    check = video_io.check_restore_paths
+    monkeypatch.setattr(video_io, 'check_restore_paths',
+                        lambda *a: checks.append(a) or check(*a))
     out = tmp_path / 'out'
     code, stdout, _ = run(tool, capsys, JFFRA, ckpt, clip, out, '--end', 3)
     assert code == 0 and 'wrote 3 frames' in stdout
+    assert len(checks) == 1  # the paths are checked once per run
+    monkeypatch.setattr(video_io, 'check_restore_paths', check)
     first = ['00000000.png', '00000001.png', '00000002.png']
     assert sorted(os.listdir(out)) == [MANIFEST] + first
     assert sorted(os.listdir(tmp_path)) == ['in', 'out']
