@@ -14,8 +14,6 @@
 # results; each tool's full output (config dump, hooks, every log line) is
 # in a .log file beside its outputs, and its tail is shown if it fails.
 set -euo pipefail
-# diffusers (imported by MMagic) warns about a torch API at every start
-export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore::FutureWarning}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CONFIG="${1:-configs/demo/jffra-small_1xb2-1000i_carphone-bix4.py}"
 shift || true
