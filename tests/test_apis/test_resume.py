@@ -11,6 +11,7 @@ times and audio for a video, and it restores only what was not yet
 written (for a recurrent model, from the last whole chunk).
 """
 import os
+import os.path as osp
 import signal
 import subprocess
 import sys
@@ -249,6 +250,11 @@ def test_resume_refuses_another_command_and_redoes_a_corrupt_segment(
         f.write(b'\0')
     code, _, err = run(tool, capsys, JFFRA, other_ckpt, *args[2:], '--resume')
     assert code == 2 and 'model.checkpoint_sha256' in err, err
+    # another input: the frame folder the mp4 was made from
+    code, _, err = run(tool, capsys, JFFRA, ckpt, inputs / 'in', *args[3:],
+                       '--resume')
+    assert code == 2 and 'input' in err and '--resume' in err, err
+    assert len(err.strip().splitlines()) == 1
     assert snapshot(tmp_path) == before
     # the last finished segment truncated, the first one changed
     seg1 = partial / 'seg_000001.mkv'
@@ -277,6 +283,30 @@ def test_a_full_disk_keeps_a_resumable_partial(tool, capsys, ckpt, inputs,
     assert '--resume' in lines[0] and 'frames kept in' in lines[0]
     code, _, err = run(tool, capsys, *args, '--resume')
     assert code == 0, err
+    assert_same(dst, reference / 'out')
+
+
+def test_each_segment_is_flushed_to_the_disk(tool, capsys, ckpt, inputs,
+                                             reference, tmp_path, monkeypatch):
+    """A segment's frames, their folder and its record are fsynced when
+    it ends: a power cut loses at most the segment being written."""
+    from mmjffra.apis import segment_writer
+    synced, records = [], []
+    sync, record = segment_writer.fsync_path, segment_writer.write_json_durably
+    monkeypatch.setattr(segment_writer, 'fsync_path',
+                        lambda path: synced.append(path) or sync(path))
+    monkeypatch.setattr(
+        segment_writer, 'write_json_durably',
+        lambda path, data: records.append(data) or record(path, data))
+    dst = tmp_path / 'out'
+    code, _, err = run(tool, capsys, JFFRA, ckpt, inputs / 'in', dst,
+                       '--segment', '4')
+    assert code == 0, err
+    names = [osp.basename(p) for p in synced]
+    assert sorted(n for n in names if n.endswith('.png')) == sorted(
+        n for n in os.listdir(dst) if n.endswith('.png'))  # every frame
+    assert names.count('frames') == 4  # 4 + 4 + 4 + 2 frames
+    assert [r['frames'] for r in records] == [4, 4, 4, 2]
     assert_same(dst, reference / 'out')
 
 
