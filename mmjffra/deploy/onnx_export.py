@@ -12,18 +12,21 @@ of a sequence network (MMagic's BasicVSR: its propagation is a graph loop,
 learned flow estimator is part of the graph; one that is not a tensor
 operation (DIS, OpenCV) is computed outside it and fed as a second input
 ``flows`` (n, t-1, 2, h, w), the runtime computing it as PyTorch does.
+MMCV's modulated deformable convolution (EDVR) becomes ONNX's
+``DeformConv`` (opset 19).
 
 The facts a runtime needs are written as JSON into the model's metadata
 under :data:`METADATA_KEY`: the inference spec (window or sequence, scale,
 frames per window, spatial and input multiples), the normalisation, the
 noise-map flag, the flow input and the window padding.
 """
+import contextlib
 import json
 import os
 import os.path as osp
 import tempfile
 import warnings
-from typing import Dict, Optional
+from typing import Dict, Iterator, Optional
 
 import torch
 from torch import Tensor, nn
@@ -38,6 +41,52 @@ SEQUENCE_GRAPHS = {'BasicVSRNet': basicvsr_graph}
 FORMAT = 1
 #: the opset of the exported graphs (ONNX Runtime >= 1.14, OpenVINO 2023+)
 OPSET = 17
+#: the opset of ONNX's ``DeformConv`` (graphs with a deformable convolution)
+DEFORM_CONV_OPSET = 19
+#: MMCV's deformable convolutions that map to ``DeformConv``
+DEFORM_CONVS = ('ModulatedDeformConv2d', )
+
+
+def _pair(value) -> list:
+    return list(value) if isinstance(value, (tuple, list)) else [value] * 2
+
+
+def _deform_conv_symbolic(g, input, offset, mask, weight, bias, stride,
+                          padding, dilation, groups, deform_groups):
+    """MMCV's modulated deformable convolution (DCNv2) as ONNX's
+    ``DeformConv`` (opset 19): the same sampling (offsets as (dy, dx) per
+    kernel point, the mask multiplying each sample)."""
+    if bias is None or bias.node().mustBeNone():
+        out_channels = weight.type().sizes()[0]
+        bias = g.op('Constant', value_t=torch.zeros(out_channels))
+    pads = _pair(padding)
+    return g.op(
+        'DeformConv',
+        input,
+        weight,
+        offset,
+        bias,
+        mask,
+        strides_i=_pair(stride),
+        pads_i=pads + pads,
+        dilations_i=_pair(dilation),
+        group_i=groups,
+        offset_group_i=deform_groups)
+
+
+@contextlib.contextmanager
+def deform_conv_as_onnx() -> Iterator[None]:
+    """MMCV's ``ModulatedDeformConv2dFunction`` exports as ONNX's
+    ``DeformConv`` instead of MMCV's own custom op, which no runtime
+    reads."""
+    from mmcv.ops.modulated_deform_conv import \
+        ModulatedDeformConv2dFunction as Function
+    symbolic = Function.__dict__['symbolic']
+    Function.symbolic = staticmethod(_deform_conv_symbolic)
+    try:
+        yield
+    finally:
+        Function.symbolic = symbolic
 
 
 class _Exported(nn.Module):
@@ -104,21 +153,29 @@ def export_onnx(generator: nn.Module,
         dict: The metadata written.
 
     Raises:
-        ExportError: A deformable convolution, a sequence network with no
-            graph form (:data:`SEQUENCE_GRAPHS`), or an exporter failure
+        ExportError: A deformable convolution other than MMCV's modulated
+            one (:data:`DEFORM_CONVS`), a sequence network with no graph
+            form (:data:`SEQUENCE_GRAPHS`), or an exporter failure
             (its reason).
     """
     import onnx
-    deform = sorted({
-        base.__name__
-        for m in generator.modules()
-        for base in type(m).__mro__ if 'DeformConv' in base.__name__
+    deform = [{base.__name__
+               for base in type(m).__mro__} for m in generator.modules()
+              if any(
+                  'DeformConv' in base.__name__ for base in type(m).__mro__)]
+    unmapped = sorted({
+        name
+        for names in deform if not names & set(DEFORM_CONVS) for name in names
+        if 'DeformConv' in name
     })
-    if deform:
+    if unmapped:
         raise ExportError(
             f'{type(generator).__name__} uses a deformable convolution '
-            f'({", ".join(deform)}), which this exporter does not map to '
-            'ONNX\'s DeformConv (opset 19): not exported')
+            f'({", ".join(unmapped)}) that this exporter does not map to '
+            f'ONNX\'s DeformConv (it maps {", ".join(DEFORM_CONVS)}): not '
+            'exported')
+    if deform:
+        opset = max(opset, DEFORM_CONV_OPSET)
     sequence = spec.temporal == 'sequence'
     if sequence and type(generator).__name__ not in SEQUENCE_GRAPHS:
         raise ExportError(
@@ -195,7 +252,8 @@ def export_onnx(generator: nn.Module,
     fd, tmp = tempfile.mkstemp(suffix='.onnx', dir=folder, prefix='.export')
     os.close(fd)
     try:
-        with torch.no_grad(), warnings.catch_warnings():
+        with torch.no_grad(), warnings.catch_warnings(), \
+                deform_conv_as_onnx():
             warnings.simplefilter('ignore')
             torch.onnx.export(
                 module,

@@ -75,6 +75,11 @@ def _session(path: str,
         core.read_model(path)  # an unreadable model fails here
         return run
     except Exception as err:
+        if 'DeformConv' in str(err):  # OpenVINO reads no ONNX DeformConv
+            raise BackendError(
+                f'{backend} cannot run {path!r}: it reads no ONNX DeformConv '
+                '(the deformable convolution of EDVR); use --backend '
+                'onnxruntime') from err
         raise BackendError(f'{backend} cannot run {path!r}: '
                            f'{" ".join(str(err).split())[:300]}') from err
 

@@ -50,13 +50,14 @@ def exporter():
 @pytest.fixture(scope='module')
 def exported(tmp_path_factory):
     """JFFRA (DIS flows: an input of the graph), the JFFRA denoiser (a
-    noise-level map channel) and MMagic's BasicVSR (its propagation a graph
-    loop over any number of frames), exported by the tool."""
+    noise-level map channel), MMagic's BasicVSR (its propagation a graph
+    loop over any number of frames) and EDVR (MMCV's deformable convolution
+    as ONNX's DeformConv), exported by the tool."""
     root = tmp_path_factory.mktemp('onnx')
     tool = load_exporter()
     out = {}
-    for name, config in (('jffra', JFFRA), ('denoise', DENOISE), ('basicvsr',
-                                                                  BASICVSR)):
+    for name, config in (('jffra', JFFRA), ('denoise', DENOISE),
+                         ('basicvsr', BASICVSR), ('edvr', EDVR)):
         ckpt = root / f'{name}.pth'
         mmagic_release(config, ckpt)
         tool.main([config, str(ckpt), str(root / f'{name}.onnx')])
@@ -126,6 +127,46 @@ def test_basicvsr_graph_equals_pytorch(exported, demo_data, backend):
         assert float((got - want).abs().max()) <= 1e-4, (frames, size)
 
 
+def test_edvr_graph_equals_pytorch(exported, demo_data, tmp_path):
+    """MMCV's modulated deformable convolution is ONNX's DeformConv: the
+    same samples at offsets of several pixels, through ONNX Runtime;
+    OpenVINO, which reads no DeformConv, is refused in one line."""
+    from mmjffra.deploy.onnx_export import export_onnx
+    from mmjffra.errors import BackendError
+    config, ckpt, path = exported['edvr']
+    meta = read_metadata(path)
+    assert meta['opset'] == 19 and meta['num_frames'] == 5
+    assert 'DeformConv' in {n.op_type for n in onnx.load(path).graph.node}
+    restorer = VideoRestorer(config, ckpt)
+    gen = restorer.generator.eval()
+    x0 = torch.from_numpy(np.stack(frames_of(demo_data, 5, (76, 68))))
+    x0 = x0.permute(0, 3, 1, 2)[None].float() / 255.
+    with torch.no_grad():
+        still = gen(x0)
+        torch.manual_seed(0)
+        for module in gen.modules():  # offsets of several pixels
+            if hasattr(module, 'conv_offset'):
+                torch.nn.init.normal_(module.conv_offset.weight, std=0.05)
+                torch.nn.init.normal_(module.conv_offset.bias, std=2.)
+        moved = tmp_path / 'edvr_offsets.onnx'
+        export_onnx(gen, restorer.spec, str(moved))
+        runtime = OnnxGenerator(str(moved), 'onnxruntime')
+        for size in ((76, 68), (52, 40)):
+            x = torch.from_numpy(np.stack(frames_of(demo_data, 5, size)))
+            x = x.permute(0, 3, 1, 2)[None].float() / 255.
+            want = gen(x)
+            got = runtime(x)
+            assert got.shape == want.shape == (1, 3, 4 * size[1], 4 * size[0])
+            assert float((got - want).abs().max()) <= 1e-4, size
+        # the offsets move the samples: the parity above can fail
+        assert float((gen(x0) - still).abs().max()) > 1e-2
+    pytest.importorskip('openvino')
+    with pytest.raises(BackendError) as err:
+        OnnxGenerator(str(moved), 'openvino')
+    assert 'reads no ONNX DeformConv' in str(err.value)
+    assert '--backend onnxruntime' in str(err.value)
+
+
 def test_restore_through_onnx_runtime_equals_pytorch(exported, demo_data,
                                                      tmp_path, capsys):
     """JFFRA untiled and tiled; BasicVSR in chunks with context frames
@@ -135,7 +176,8 @@ def test_restore_through_onnx_runtime_equals_pytorch(exported, demo_data,
     runs = {
         '': ('jffra', []),
         '_tiled': ('jffra', ['--tile', '32', '--tile-overlap', '8']),
-        '_chunks': ('basicvsr', ['--chunk', '2', '--chunk-overlap', '1'])
+        '_chunks': ('basicvsr', ['--chunk', '2', '--chunk-overlap', '1']),
+        '_edvr': ('edvr', []),
     }
     for out in ('pt', 'ort'):
         for suffix, (name, options) in runs.items():
@@ -160,10 +202,8 @@ def test_what_cannot_be_exported_or_run_is_one_line(exported, exporter,
     tool = load_tool()
     write_folder(tmp_path / 'in', frames_of(demo_data, 3, (32, 32)))
     before = sorted(os.listdir(tmp_path))
-    # a sequence network with no graph form, and one with MMCV's
-    # deformable convolution
-    for config, words in ((RVRT, 'sequence network whose recurrence'),
-                          (EDVR, 'ModulatedDeformConv2d')):
+    # a sequence network with no graph form
+    for config, words in ((RVRT, 'sequence network whose recurrence'), ):
         ckpt = tmp_path.parent / f'{tmp_path.name}_{words[:4]}.pth'
         mmagic_release(config, ckpt)
         code, _, err = call(exporter.main, [config, ckpt, tmp_path / 'x.onnx'],

@@ -3,13 +3,16 @@
 OpenVINO without a config.
 
 The graph has dynamic batch, height and width, opset 17 (ONNX Runtime >=
-1.14, OpenVINO 2023+), is checked with ``onnx.checker``, and carries in its
-metadata what a runtime needs: scale, frames per window, spatial and input
-multiples, the normalisation, whether a noise-level map is an input, and
-the flow estimator computed outside the graph (DIS) if any. Window
-networks (JFFRA) and MMagic's BasicVSR (its propagation a loop of the graph:
-clips of any length) are exported; other sequence networks and deformable
-convolutions (EDVR, BasicVSR++) are refused in one line.
+1.14, OpenVINO 2023+; 19 with a deformable convolution), is checked with
+``onnx.checker``, and carries in its metadata what a runtime needs: scale,
+frames per window, spatial and input multiples, the normalisation, whether
+a noise-level map is an input, and the flow estimator computed outside the
+graph (DIS) if any. Window
+networks (JFFRA; EDVR, its modulated deformable convolution as ONNX's
+DeformConv, which ONNX Runtime runs and OpenVINO does not) and MMagic's
+BasicVSR (its propagation a loop of the graph: clips of any length) are
+exported; other sequence networks (BasicVSR++, RVRT) are refused in one
+line.
 
 Examples::
 
