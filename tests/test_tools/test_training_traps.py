@@ -235,3 +235,18 @@ def test_ctrl_c_in_the_start_up_is_one_line(tool, monkeypatch, capsys):
     args = (DEMO, ) if tool.endswith('train.py') else (DEMO, ckpt)
     run_tool(tool, *args, code=130)
     assert capsys.readouterr().err.strip() == 'error: interrupted'
+
+
+def test_restore_checks_its_paths_before_the_toolbox_imports(tmp_path):
+    ckpt = REPO / 'weights' / 'jffra-small-x4_skvideo-6589d868.pth'
+    for args, role, missing in (
+        ((DEMO, ckpt, tmp_path / 'in', tmp_path / 'out'), 'input',
+         tmp_path / 'in'),
+        ((DEMO, tmp_path / 'w.pth', tmp_path, tmp_path / 'out'), 'checkpoint',
+         tmp_path / 'w.pth'),
+        ((tmp_path / 'c.py', ckpt, tmp_path, tmp_path / 'out'), 'config',
+         tmp_path / 'c.py'),
+    ):
+        out, err = _tool_in_a_fresh_process('tools/restore_video.py', *args)
+        assert out == '2 []', (out, err)
+        assert err == f"error: {role} '{missing}' does not exist"
