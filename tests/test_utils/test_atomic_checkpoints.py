@@ -2,6 +2,7 @@
 """Training checkpoints are complete or absent, ``--resume`` never picks a
 truncated one, and ``tools/test.py`` refuses what it would ignore or lose
 (issue 22)."""
+import ast
 import errno
 import os
 import subprocess
@@ -169,3 +170,30 @@ def test_runner_type_gives_the_atomic_runner(tmp_path):
     # its save is the mixin's (tested above), before Runner's own
     assert type(
         runner).save_checkpoint is AtomicCheckpointMixin.save_checkpoint
+
+
+def test_the_runner_resumes_past_a_truncated_checkpoint(tiny_data, tmp_path):
+    """RUNNERS.build with resume=True (mim train --resume, a plain script):
+    the truncated newest checkpoint is skipped for the one before it."""
+    from mmengine.config import Config
+    from mmengine.registry import RUNNERS
+    from tiny_datasets import data_options, schedule_options
+    cfg = Config.fromfile(REPO / JFFRA)
+    opts = data_options(cfg, tiny_data) + schedule_options(2, 2)
+    cfg.merge_from_dict({
+        key:
+        value if '.data_root' in key else ast.literal_eval(value)
+        for key, value in (opt.split('=', 1) for opt in opts)
+    })
+    cfg.merge_from_dict({'default_hooks.checkpoint.interval': 1})
+    cfg.work_dir = str(tmp_path)
+    RUNNERS.build(cfg).train()
+    ckpt = tmp_path / 'iter_2.pth'
+    ckpt.write_bytes(ckpt.read_bytes()[:1000])  # truncated
+    cfg.train_cfg.max_iters = 3
+    cfg.resume = True
+    runner = RUNNERS.build(cfg)
+    runner.train()
+    assert runner.iter == 3 and (tmp_path / 'iter_3.pth').is_file()
+    # resumed from iteration 1, the newest checkpoint that loads
+    assert runner._load_from == str(tmp_path / 'iter_1.pth')
