@@ -180,7 +180,7 @@ def test_a_missing_or_short_clip_of_the_annotation_file_is_named(
     ds.ann_file = 'meta_missing.txt'
     with pytest.raises(DatasetNotFoundError) as err:
         check_dataset_paths(cfg)
-    assert "line 2 names clip 'nosuchclip', which is not a folder of" \
+    assert "line 2 names clip 'nosuchclip', which is not in" \
         in str(err.value)
     with open(osp.join(root, 'meta_short.txt'), 'w') as f:
         f.write(f'{clip} {need - 1}\n')

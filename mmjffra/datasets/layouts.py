@@ -104,9 +104,10 @@ def check_dataset_paths(
 
 
 def _check_clips(name: str, ds: dict, ann: str, folders) -> None:
-    """Each clip an annotation file names (``<clip> [<frames>] ...``, as
-    MMagic's converters write it) is a folder under every data prefix, with
-    at least the frames one sample reads (``num_input_frames``)."""
+    """Each clip an annotation file names (``<clip> [<frames>] ...``, or a
+    frame of it, as MMagic's converters write them) is under every data
+    prefix, with at least the frames one sample reads
+    (``num_input_frames``)."""
     need = ds.get('num_input_frames')
     with open(ann) as f:
         for number, line in enumerate(f, 1):
@@ -115,10 +116,10 @@ def _check_clips(name: str, ds: dict, ann: str, folders) -> None:
                 continue
             clip = tokens[0]
             for folder in folders:
-                if not osp.isdir(osp.join(folder, clip)):
+                if not osp.exists(osp.join(folder, clip)):
                     raise DatasetNotFoundError(
                         f'{name}: {ann!r} line {number} names clip {clip!r}, '
-                        f'which is not a folder of {folder!r}')
+                        f'which is not in {folder!r}')
             frames = tokens[1] if len(tokens) > 1 else ''
             if isinstance(need, int) and frames.isdigit() and \
                     int(frames) < need:
