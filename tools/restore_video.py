@@ -174,14 +174,6 @@ def parse_args(argv=None):
         if not os.path.isfile(args.paths[0]):
             refuse(f'ONNX model {args.paths[0]!r} does not exist')
         args.paths = [args.paths[0], None] + args.paths[1:]
-    # the paths the user named, before the toolbox is imported (seconds)
-    named = [('input', args.paths[-2])]
-    if not args.model and not onnx:
-        named = [('config', args.paths[0]),
-                 ('checkpoint', args.paths[1])] + named
-    for role, path in named:
-        if '://' not in path and not os.path.exists(path):
-            refuse(f'{role} {path!r} does not exist')
     if args.model:
         from mmjffra.apis.model_zoo import find_model
         from mmjffra.errors import UnknownModelError
@@ -190,6 +182,14 @@ def parse_args(argv=None):
         except UnknownModelError as err:
             parser.error(str(err))
         args.paths = [config, checkpoint] + args.paths
+    # the paths the user named, before the toolbox is imported (seconds)
+    named = [('input', args.paths[-2])]
+    if not onnx:
+        named = [('config', args.paths[0]),
+                 ('checkpoint', args.paths[1])] + named
+    for role, path in named:
+        if '://' not in path and not os.path.exists(path):
+            refuse(f'{role} {path!r} does not exist')
     args.config, args.checkpoint, args.input, args.output = args.paths
     return args
 
