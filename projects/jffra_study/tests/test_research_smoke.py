@@ -61,12 +61,24 @@ def test_conv3d_forms_agree(monkeypatch, capsys):
 def test_the_variant_configs_build():
     from mmagic.registry import MODELS
     from mmengine.config import Config
-    for path in (REPO / 'projects' / 'jffra_study' / 'configs').glob('*.py'):
+    configs = REPO / 'projects' / 'jffra_study' / 'configs'
+    for path in configs.glob('*tail16*.py'):
         cfg = Config.fromfile(path)
         model = MODELS.build(cfg.model)
         # the tail the config names (the features' width), not the preset's
         assert model.generator.conv_last[0].in_channels == 16
         assert model.pixel_loss_frames == 'centre'
+    # the corpus stages: the shipped preset, continued from its weights
+    stages = {p.name: Config.fromfile(p) for p in configs.glob('*corpus*.py')}
+    assert len(stages) == 2
+    for name, cfg in stages.items():
+        model = MODELS.build(cfg.model)
+        assert model.generator.conv_last[0].in_channels == 64
+        assert cfg.load_from == 'weights/jffra-small-x4_corpus-a81b8b37.pth'
+        assert model.pixel_loss_frames == ('all' if 'pixall' in name else
+                                           'centre')
+    crop = stages['jffra-small_1xb2-1000i_corpus-crop176-bix4.py']
+    assert crop.train_dataloader.dataset.pipeline[4].gt_patch_size == 176
 
 
 def test_quality_speed_pairs_runs_with_benchmarked_configs(tmp_path):
