@@ -75,8 +75,8 @@ def test_the_variant_configs_build():
         model = MODELS.build(cfg.model)
         assert model.generator.conv_last[0].in_channels == 64
         assert cfg.load_from == 'weights/jffra-small-x4_corpus-a81b8b37.pth'
-        assert model.pixel_loss_frames == ('all' if 'pixall' in name else
-                                           'centre')
+        assert model.pixel_loss_frames == ('all'
+                                           if 'pixall' in name else 'centre')
     crop = stages['jffra-small_1xb2-1000i_corpus-crop176-bix4.py']
     assert crop.train_dataloader.dataset.pipeline[4].gt_patch_size == 176
 
