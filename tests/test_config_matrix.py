@@ -142,15 +142,21 @@ def test_missing_dataset_is_one_line(tool, config, missing, tmp_path, capsys):
     assert not (tmp_path / 'w').exists()  # nothing written
 
 
-def test_missing_annotation_file_named(tiny_data, tmp_path):
-    from mmjffra.datasets import check_dataset_paths
-    from mmjffra.errors import DatasetNotFoundError
+def tiny_dvd_config(tiny_data):
+    """The DVD deblurring config on the tiny layout's folders."""
     cfg = Config.fromfile(REPO /
                           'configs/jffra/jffra_c64_8xb6-700k_dvd-deblur.py')
     cfg.merge_from_dict(
         dict(
             opt.split('=', 1) for opt in data_options(cfg, tiny_data)
             if '.data_root=' in opt))
+    return cfg
+
+
+def test_missing_annotation_file_named(tiny_data, tmp_path):
+    from mmjffra.datasets import check_dataset_paths
+    from mmjffra.errors import DatasetNotFoundError
+    cfg = tiny_dvd_config(tiny_data)
     check_dataset_paths(cfg)  # the tiny layout is complete
     cfg.train_dataloader.dataset.ann_file = 'meta_info_DVD_tarin.txt'
     with pytest.raises(DatasetNotFoundError) as err:
@@ -164,12 +170,7 @@ def test_a_missing_or_short_clip_of_the_annotation_file_is_named(
         tiny_data, tmp_path):
     from mmjffra.datasets import check_dataset_paths
     from mmjffra.errors import DatasetNotFoundError
-    cfg = Config.fromfile(REPO /
-                          'configs/jffra/jffra_c64_8xb6-700k_dvd-deblur.py')
-    cfg.merge_from_dict(
-        dict(
-            opt.split('=', 1) for opt in data_options(cfg, tiny_data)
-            if '.data_root=' in opt))
+    cfg = tiny_dvd_config(tiny_data)
     ds = cfg.train_dataloader.dataset
     root = ds.data_root
     clip = open(osp.join(root, ds.ann_file)).readline().split()[0]

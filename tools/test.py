@@ -91,7 +91,6 @@ def main():
 
     import torch
     from mmagic.utils import print_colored_log
-    from mmengine.config import Config
     from mmengine.hooks import Hook
     from mmengine.runner import Runner
 
@@ -106,11 +105,12 @@ def main():
     if args.out:
         check_out(args.out, args.config, args.checkpoint)
 
-    try:
-        cfg = Config.fromfile(args.config)
-    except Exception as err:  # not Python, or not a config
-        fail(f'cannot read config {args.config!r}: '
-             f'{str(err).strip().splitlines()[0] if str(err) else err!r}')
+    from mmjffra.apis.inference_model import load_config
+    from mmjffra.errors import ConfigError
+    try:  # not Python, or not a config: one line
+        cfg = load_config(args.config)
+    except ConfigError as err:
+        fail(str(err))
     if not isinstance(cfg.get('model'), dict):
         fail(f'{args.config!r} is not a model config: it defines no model')
     cfg.launcher = args.launcher

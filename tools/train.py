@@ -60,22 +60,18 @@ def main():
 
     import torch
     from mmagic.utils import print_colored_log
-    from mmengine.config import Config
     from mmengine.registry import RUNNERS, init_default_scope
 
+    from mmjffra.apis.inference_model import load_config
     from mmjffra.datasets import check_dataset_paths
-    from mmjffra.errors import DatasetNotFoundError
+    from mmjffra.errors import ConfigError, DatasetNotFoundError
     from mmjffra.utils import setup_cpu_distributed
     from mmjffra.utils.atomic_checkpoints import set_resume
     from mmjffra.utils.config_checks import BUILD_ERRORS, build_error_line
-
-    try:
-        cfg = Config.fromfile(args.config)
-    except Exception as err:  # not Python, or not a config
-        first = str(err).strip().splitlines()[0] if str(err) else repr(err)
-        print(
-            f'error: cannot read config {args.config!r}: {first}',
-            file=sys.stderr)
+    try:  # not Python, or not a config: one line
+        cfg = load_config(args.config)
+    except ConfigError as err:
+        print(f'error: {err}', file=sys.stderr)
         sys.exit(2)
     cfg.launcher = args.launcher
     if args.cfg_options is not None:

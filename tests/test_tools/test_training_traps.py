@@ -145,27 +145,13 @@ def test_amp_on_the_cpu_is_one_line(tmp_path, capsys):
 
 @pytest.mark.parametrize('tool', ['tools/train.py', 'tools/test.py'])
 def test_help_comes_before_the_toolbox_imports(tool):
-    import subprocess
-    import sys
-    probe = ('import runpy, sys\n'
-             f'sys.argv = [{tool!r}, "--help"]\n'
-             'try:\n'
-             f'    runpy.run_path({tool!r}, run_name="__main__")\n'
-             'except SystemExit:\n'
-             '    pass\n'
-             'print(sorted(m for m in ("torch", "mmagic", "mmjffra") '
-             'if m in sys.modules))\n')
-    out = subprocess.run([sys.executable, '-c', probe],
-                         cwd=REPO,
-                         capture_output=True,
-                         text=True,
-                         check=True).stdout
-    assert 'usage:' in out and out.strip().splitlines()[-1] == '[]', out
+    result, out, _ = _tool_in_a_fresh_process(tool, '--help')
+    assert 'usage:' in out and result == '0 []', out
 
 
 def _tool_in_a_fresh_process(tool, *args):
-    """Exit code, stderr, and which of the toolbox's packages were imported
-    when ``tool`` exited."""
+    """``'<exit code> <the toolbox's packages imported>'`` when ``tool``
+    exited, its stdout and its stderr."""
     import subprocess
     import sys
     probe = ('import runpy, sys\n'
@@ -181,20 +167,22 @@ def _tool_in_a_fresh_process(tool, *args):
                           cwd=REPO,
                           capture_output=True,
                           text=True)
-    return done.stdout.strip().splitlines()[-1], done.stderr.strip()
+    return (done.stdout.strip().splitlines()[-1], done.stdout,
+            done.stderr.strip())
 
 
 def test_paths_are_checked_before_the_toolbox_imports(tmp_path):
     ckpt = REPO / 'weights' / 'jffra-small-x4_skvideo-6589d868.pth'
-    out, err = _tool_in_a_fresh_process('tools/test.py', ckpt, DEMO)
+    out, _, err = _tool_in_a_fresh_process('tools/test.py', ckpt, DEMO)
     assert out == '2 []'
     assert err == (f"error: '{ckpt}' is not a config (.py, .json, .yaml or "
                    ".yml); the order is CONFIG CHECKPOINT")
-    out, err = _tool_in_a_fresh_process('tools/test.py', DEMO,
-                                        tmp_path / 'none.pth')
+    out, _, err = _tool_in_a_fresh_process('tools/test.py', DEMO,
+                                           tmp_path / 'none.pth')
     assert out == '2 []' and err == \
         f"error: checkpoint '{tmp_path / 'none.pth'}' does not exist"
-    out, err = _tool_in_a_fresh_process('tools/train.py', tmp_path / 'none.py')
+    out, _, err = _tool_in_a_fresh_process('tools/train.py',
+                                           tmp_path / 'none.py')
     assert out == '2 []' and err == \
         f"error: config '{tmp_path / 'none.py'}' does not exist"
 
@@ -247,6 +235,6 @@ def test_restore_checks_its_paths_before_the_toolbox_imports(tmp_path):
         ((tmp_path / 'c.py', ckpt, tmp_path, tmp_path / 'out'), 'config',
          tmp_path / 'c.py'),
     ):
-        out, err = _tool_in_a_fresh_process('tools/restore_video.py', *args)
+        out, _, err = _tool_in_a_fresh_process('tools/restore_video.py', *args)
         assert out == '2 []', (out, err)
         assert err == f"error: {role} '{missing}' does not exist"
