@@ -27,7 +27,6 @@ Examples::
 """
 import argparse
 import os
-import re
 import sys
 
 from mmengine.config import DictAction
@@ -194,60 +193,8 @@ def parse_args(argv=None):
     return args
 
 
-def batch_option(value):
-    from mmjffra.errors import ArgumentError
-    if value is None or value == 'auto':
-        return value
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise ArgumentError(f'--batch takes a positive number or "auto", '
-                            f'got {value!r}')
-    return number
-
-
 # VideoRestorer's parameters whose option is not --the-same-name
 OPTIONS = {'max_windows': '--batch'}
-
-
-def one_line(err: BaseException) -> str:
-    """An error in one line, the library's parameter it names (its
-    ``argument``) translated into this tool's option (``noise_sigma`` ->
-    ``--noise-sigma``)."""
-    text = ' '.join(str(err).split()) or type(err).__name__
-    argument = getattr(err, 'argument', None)
-    if argument:
-        option = OPTIONS.get(argument, '--' + argument.replace('_', '-'))
-        text = re.sub(rf'\b{re.escape(argument)}\b', option, text)
-    return text
-
-
-def one_line_warnings(show_other):
-    """A ``warnings.showwarning`` that prints a restoration's warnings
-    (:class:`RestoreWarning`) in one line and passes others (a library's
-    deprecation) on to ``show_other``."""
-    from mmjffra.errors import RestoreWarning
-
-    def show(message, category, *args, **kwargs):
-        if issubclass(category, RestoreWarning):
-            print(f'warning: {one_line(message)}', file=sys.stderr, flush=True)
-        else:
-            show_other(message, category, *args, **kwargs)
-
-    return show
-
-
-def kept(err: BaseException) -> str:
-    """What a stopped run left: nothing, or the segments to resume."""
-    partial = getattr(err, 'partial', None)
-    if not partial:
-        return 'nothing written'
-    path, frames = partial
-    return (f'{frames} restored frames kept in {path}: the same command '
-            'with --resume continues from there (remove that folder to '
-            'start over)')
 
 
 def main(argv=None):
@@ -270,6 +217,9 @@ def run(args) -> int:
     import torch
 
     from mmjffra.apis import VideoRestorer
+    from mmjffra.apis.arguments import parse_max_windows
+    from mmjffra.apis.messages import (one_line, one_line_warnings,
+                                       what_was_kept)
     from mmjffra.apis.video_io import check_restore_paths
     from mmjffra.errors import RestoreError, RestoreWarning
     from mmjffra.utils.dist_utils import init_torchrun_group
@@ -278,12 +228,12 @@ def run(args) -> int:
     code = 0
     with signals_as_exceptions(), warnings.catch_warnings():
         warnings.simplefilter('always', RestoreWarning)
-        warnings.showwarning = one_line_warnings(warnings.showwarning)
+        warnings.showwarning = one_line_warnings(warnings.showwarning, OPTIONS)
         try:
             device = init_torchrun_group(args.device)
             # the input, the output and the arguments are checked before
             # the model is built (seconds)
-            max_windows = batch_option(args.batch)
+            max_windows = parse_max_windows(args.batch)
             reader = check_restore_paths(args.input, args.output, args.start,
                                          args.end, args.overwrite, args.codec,
                                          args.fps, args.crf, args.resume)
@@ -315,7 +265,7 @@ def run(args) -> int:
                 segment=args.segment,
                 reader=reader)
         except Interrupted as err:
-            print(f'error: {err}: {kept(err)}', file=sys.stderr)
+            print(f'error: {err}: {what_was_kept(err)}', file=sys.stderr)
             code = err.exit_code
         except oom:
             print(
@@ -325,9 +275,9 @@ def run(args) -> int:
                 file=sys.stderr)
             code = 3
         except (RestoreError, OSError) as err:
-            text = one_line(err)
+            text = one_line(err, OPTIONS)
             if getattr(err, 'partial', None):
-                text += f'; {kept(err)}'
+                text += f'; {what_was_kept(err)}'
             print(f'error: {text}', file=sys.stderr)
             code = 2
         else:

@@ -92,6 +92,26 @@ def configured_max_windows(
     return max_windows
 
 
+def parse_max_windows(text: Optional[str]) -> Optional[Union[int, str]]:
+    """Windows per forward as a command line gives them: ``None``,
+    ``'auto'`` or a positive integer in text.
+
+    Raises:
+        ArgumentError: Anything else (naming ``max_windows``).
+    """
+    if text is None or text == 'auto':
+        return text
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise ArgumentError(
+            f'max_windows takes a positive number or "auto", got {text!r}',
+            'max_windows')
+    return number
+
+
 def parse_device(device: Union[str, torch.device]) -> torch.device:
     """``'cpu'``, ``'cuda'`` or ``'cuda:N'``, checked against the machine.
 

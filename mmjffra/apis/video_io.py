@@ -280,9 +280,11 @@ class FrameReader:
                 w for w, on in (('its alpha channel', alpha),
                                 (f'{max(c.bits for c in desc.components)}'
                                  '-bit depth', deep)) if on)
+            verb = 'are' if alpha and deep else 'is'
             warnings.warn(
-                f'{self.path!r} ({pixel_format}): {what} is not restored; '
-                'frames are read and written as 8-bit RGB', RestoreWarning)
+                f'{self.path!r} ({pixel_format}): {what} {verb} not '
+                'restored; frames are read and written as 8-bit RGB',
+                RestoreWarning)
 
 
 def check_restore_paths(src: str,

@@ -6,7 +6,9 @@ from mmengine.config import Config
 from test_inference_path import JFFRA, load_tool
 
 from mmjffra.apis.arguments import (check_restorer_args,
-                                    configured_max_windows, parse_device)
+                                    configured_max_windows, parse_device,
+                                    parse_max_windows)
+from mmjffra.apis.messages import one_line, one_line_warnings, what_was_kept
 from mmjffra.errors import ArgumentError, ConfigError, OutputExistsError
 
 
@@ -76,4 +78,39 @@ def test_the_command_line_names_its_options():
          "unknown device 'gpu': bad"),
     ]
     for err, line in cases:
-        assert tool.one_line(err) == line
+        assert one_line(err, tool.OPTIONS) == line
+    assert one_line(ArgumentError('max_windows < 1', 'max_windows')) == \
+        '--max-windows < 1'
+
+
+def test_batch_text_and_what_a_stopped_run_kept():
+    assert [parse_max_windows(t) for t in (None, 'auto', '3')] == \
+        [None, 'auto', 3]
+    for text in ('0', '-2', 'two', '1.5'):
+        with pytest.raises(ArgumentError, match=f"got '{text}'") as info:
+            parse_max_windows(text)
+        assert info.value.argument == 'max_windows'
+    err = OSError('disk full')
+    assert what_was_kept(err) == 'nothing written'
+    err.partial = ('/v/.out.mp4.partial', 40)
+    assert what_was_kept(err) == (
+        '40 restored frames kept in /v/.out.mp4.partial: the same command '
+        'with --resume continues from there (remove that folder to start '
+        'over)')
+
+
+def test_restore_warnings_are_one_line_and_others_pass_on():
+    import io
+    import warnings
+
+    from mmjffra.errors import RestoreWarning
+    stream, others = io.StringIO(), []
+    show = one_line_warnings(lambda *a, **k: others.append(a[0]),
+                             {'max_windows': '--batch'}, stream)
+    with warnings.catch_warnings():
+        warnings.simplefilter('always')
+        warnings.showwarning = show
+        warnings.warn('audio\n  dropped', RestoreWarning)
+        warnings.warn('old API', DeprecationWarning)
+    assert stream.getvalue() == 'warning: audio dropped\n'
+    assert [str(m) for m in others] == ['old API']

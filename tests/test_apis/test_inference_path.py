@@ -139,20 +139,23 @@ def write_video_with_audio(path,
                            frames,
                            fps=10,
                            seconds_of_audio=None,
-                           times=None):
-    """An mp4 of ``frames`` at ``fps`` (or at ``times``, seconds: a variable
-    frame rate) with a 440 Hz tone as its audio."""
+                           times=None,
+                           codec='libx264',
+                           pix_fmt='yuv420p'):
+    """A video (mp4 by default) of ``frames`` at ``fps`` (or at ``times``,
+    seconds: a variable frame rate) with a 440 Hz tone as its audio."""
     from fractions import Fraction
     with av.open(str(path), 'w') as container:
-        video = container.add_stream('libx264', rate=fps)
+        video = container.add_stream(codec, rate=fps)
         video.height, video.width = frames[0].shape[:2]
-        video.pix_fmt = 'yuv420p'
+        video.pix_fmt = pix_fmt
         if times is not None:
             video.codec_context.time_base = Fraction(1, 90000)
         audio = container.add_stream('aac', rate=16000)
         audio.layout = 'mono'
         for i, img in enumerate(frames):
-            frame = av.VideoFrame.from_ndarray(img, format='rgb24')
+            frame = av.VideoFrame.from_ndarray(
+                img, format='rgb24').reformat(format=pix_fmt)
             if times is not None:
                 frame.pts = round(times[i] * 90000)
                 frame.time_base = Fraction(1, 90000)
@@ -250,15 +253,11 @@ def test_cli_device_and_out_of_memory_messages(demo_data, tmp_path,
 
 
 # ----------------------------------------------------------- ranks
-@pytest.mark.parametrize('config,out,extra', [
-    (JFFRA, 'out', ['--segment', '3']),
-    (BASICVSR, 'out.y4m', ['--chunk', '3', '--chunk-overlap', '2']),
-])
-def test_two_ranks_equal_one_process(demo_data, tmp_path, config, out, extra):
-    """torchrun with 2 CPU (gloo) ranks: each restores a contiguous block of
-    segments with context frames; rank 0 joins them (a video by remuxing,
-    in its own container). The folder is resumed by the ranks from what a
-    killed one-process run left."""
+def test_two_ranks_equal_one_process(demo_data, tmp_path):
+    """torchrun with 2 CPU (gloo) ranks through the tool: each restores a
+    contiguous block of segments with context frames and rank 0 puts them
+    in place, resuming the folder a killed one-process run left."""
+    config, out, extra = JFFRA, 'out', ['--segment', '3']
     from test_resume import killed
     frames = frames_of(demo_data, 9)
     write_folder(tmp_path / 'in', frames)
@@ -274,25 +273,63 @@ def test_two_ranks_equal_one_process(demo_data, tmp_path, config, out, extra):
         [sys.executable, 'tools/restore_video.py'] + args +
         [one, '--no-progress'] + extra,
         env=dict(OMP_NUM_THREADS='1'))
-    resume = []
-    if config == JFFRA:  # segment 0 and one frame of segment 1 are left
-        killed('frame', 5, args + [two] + extra, threads=1)
-        resume = ['--resume']
+    # segment 0 and one frame of segment 1 are left
+    killed('frame', 5, args + [two] + extra, threads=1)
     log = run_cmd(
         [
             sys.executable, '-m', 'torch.distributed.run', '--nproc-per-node',
             '2', '--master-port',
             str(29500 + os.getpid() % 1000), 'tools/restore_video.py'
-        ] + args + [two] + extra + resume,
+        ] + args + [two] + extra + ['--resume'],
         env=dict(OMP_NUM_THREADS='1'))
-    if resume:
-        assert 'at frame 4: 4 frames were restored before' in log, log
+    assert 'at frame 4: 4 frames were restored before' in log, log
     assert 'wrote 9 frames' in log
     a = list(FrameReader(str(one)))
     b = list(FrameReader(str(two)))
     assert len(a) == len(b) == 9
     for x, y in zip(a, b):
         np.testing.assert_array_equal(x, y)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith('.')]
+
+
+def test_every_container_restores_with_one_and_two_ranks(demo_data, tmp_path):
+    """Each container of ``CONTAINERS``, restored by one process and by 2
+    torchrun ranks (a sequence network on its chunk grid, 3 segments: the
+    ranks write theirs in the output's own container and rank 0 joins them
+    by stream copy), decodes to the same 9 frames."""
+    from mmjffra.apis.restore_output import CONTAINERS
+    write_folder(tmp_path / 'in', frames_of(demo_data, 9))
+    torch.manual_seed(0)
+    cfg = Config.fromfile(BASICVSR)
+    cfg.model.generator.pop('spynet_pretrained', None)
+    ckpt = tmp_path / 'model.pth'
+    torch.save({'state_dict': MODELS.build(cfg.model).state_dict()}, ckpt)
+    log = run_cmd(
+        [
+            sys.executable, '-m', 'torch.distributed.run', '--nproc-per-node',
+            '2', '--master-port',
+            str(29500 + (os.getpid() + 7) % 1000),
+            str(REPO / 'tests/test_apis/rank_containers.py'), BASICVSR, ckpt,
+            tmp_path / 'in', tmp_path
+        ] + list(CONTAINERS),
+        env=dict(OMP_NUM_THREADS='1'))
+    restorer = VideoRestorer(BASICVSR, str(ckpt), chunk=3, chunk_overlap=2)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # the ranks' float kernels
+    try:
+        for ext in CONTAINERS:
+            assert f'wrote 9 frames to {tmp_path / f"two{ext}"}' in log, log
+            one = tmp_path / f'one{ext}'
+            assert restorer.restore_file(
+                str(tmp_path / 'in'), str(one), segment=3) == 9
+            a = list(FrameReader(str(one)))
+            b = list(FrameReader(str(tmp_path / f'two{ext}')))
+            assert len(a) == len(b) == 9, ext
+            assert a[0].shape == (144, 176, 3), ext
+            for x, y in zip(a, b):
+                np.testing.assert_array_equal(x, y, err_msg=ext)
+    finally:
+        torch.set_num_threads(threads)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith('.')]
 
 
@@ -422,3 +459,43 @@ def test_alpha_and_16_bit_are_said(tmp_path):
         frames = list(FrameReader(str(tmp_path)))
     assert frames[0].dtype == np.uint8 and frames[0].shape == (8, 8, 3)
     assert frames[1][0, 0, 0] == round(8000 / 257)  # as IMREAD_COLOR gives
+
+
+def test_the_tool_says_each_dropped_part_in_one_line(demo_data, tmp_path,
+                                                     jffra_ckpt, capsys):
+    """A 10-bit video with alpha and AAC audio restored into a .y4m (no
+    audio there): the depth, the alpha and the audio are each said once, in
+    one line; the frames are restored."""
+    frames = frames_of(demo_data, 3, (48, 40))
+    src = tmp_path / 'deep.mkv'
+    write_video_with_audio(src, frames, codec='ffv1', pix_fmt='yuva420p10le')
+    read = list(FrameReader(str(src)))
+    assert np.abs(read[0].astype(int) - frames[0]).mean() < 3
+    load_tool().main([
+        JFFRA, jffra_ckpt,
+        str(src),
+        str(tmp_path / 'out.y4m'), '--no-progress'
+    ])
+    out, err = capsys.readouterr()
+    assert 'wrote 3 frames' in out
+    lines = err.strip().splitlines()
+    assert len(lines) == 2, err
+    depth = (f"warning: {str(src)!r} (yuva420p10le): its alpha channel and "
+             '10-bit depth are not restored; frames are read and written as '
+             '8-bit RGB')
+    assert depth in lines, err
+    audio, = [line for line in lines if line != depth]
+    assert audio.startswith('warning: the audio of') and \
+        'without audio' in audio and '--no-audio' in audio
+    assert len(list(FrameReader(str(tmp_path / 'out.y4m')))) == 3
+
+
+def test_help_says_what_start_and_end_count(capsys):
+    with pytest.raises(SystemExit) as info:
+        load_tool().parse_args(['--help'])
+    assert info.value.code == 0
+    text = ' '.join(capsys.readouterr().out.split())
+    assert ('--start START first frame, counted by position from 0 (the '
+            'first frame of the video, or of the folder in natural order); '
+            "a folder output keeps the input frames' own numbers") in text
+    assert '--end END stop before this frame (by position)' in text
