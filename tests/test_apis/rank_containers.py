@@ -16,7 +16,7 @@ def main(config, checkpoint, src, out_dir, *exts):
     from mmjffra.apis import VideoRestorer
     from mmjffra.utils.dist_utils import init_torchrun_group
     init_torchrun_group('cpu')
-    restorer = VideoRestorer(config, checkpoint, chunk=3, chunk_overlap=2)
+    restorer = VideoRestorer(config, checkpoint, chunk=3, chunk_overlap=1)
     for ext in exts:
         dst = osp.join(out_dir, f'two{ext}')
         count = restorer.restore_file(src, dst, segment=3)

@@ -95,7 +95,8 @@ def test_one_tile_check():
 
 
 def test_tiles_equal_untiled_in_the_interior_for_any_network():
-    x = torch.rand(1, 3, 3, 40, 56)
+    # a fixed input: the blend's largest error depends on the values
+    x = torch.rand(1, 3, 3, 40, 56, generator=torch.Generator().manual_seed(0))
 
     def net(lqs):  # 3x3 box filter of the centre frame, then x2 nearest
         c = torch.nn.functional.avg_pool2d(lqs[:, 1], 3, 1, 1)
