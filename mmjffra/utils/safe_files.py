@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import os.path as osp
+import secrets
 import signal
 import threading
 from typing import Dict, Iterator, Sequence
@@ -86,17 +87,23 @@ def deferred_signals(signals: Sequence[int] = STOP_SIGNALS) -> Iterator:
 
 
 def temp_sibling(path: str, tag: str = 'tmp') -> str:
-    """A hidden name next to ``path``: same folder, the process id in it,
-    the same extension (which tells writers the format).
+    """A new hidden name next to ``path``: same folder, the process id and
+    a random token in it (two processes never share one, even with the same
+    process id in two containers), the same extension (which tells writers
+    the format).
 
-    ``out/video.mp4`` -> ``out/.video.tmp<pid>.mp4``; ``out/frames`` ->
-    ``out/.frames.tmp<pid>``.
+    ``out/video.mp4`` -> ``out/.video.tmp<pid>-<token>.mp4``;
+    ``out/frames`` -> ``out/.frames.tmp<pid>-<token>``.
+
+    Nothing is created (unlike ``tempfile.mkstemp``): the callers tell
+    "nothing was written" (a rank that saves nothing) by the name's absence.
     """
     folder, name = osp.split(osp.abspath(path))
     stem, ext = osp.splitext(name)
+    unique = f'{tag}{os.getpid()}-{secrets.token_hex(4)}'
     if osp.isdir(path) or not ext:
-        return osp.join(folder, f'.{name}.{tag}{os.getpid()}')
-    return osp.join(folder, f'.{stem}.{tag}{os.getpid()}{ext}')
+        return osp.join(folder, f'.{name}.{unique}')
+    return osp.join(folder, f'.{stem}.{unique}{ext}')
 
 
 def fsync_path(path: str) -> None:

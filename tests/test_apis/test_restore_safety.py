@@ -443,3 +443,21 @@ def test_a_second_writer_of_the_same_output_is_refused(tool, capsys, ckpt,
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_temporary_names_are_hidden_new_and_never_shared(
+        tmp_path, monkeypatch):
+    """Two processes with the same id (PID 1 in two containers writing to
+    one volume) get different names; the extension is kept and nothing is
+    created."""
+    from mmjffra.utils.safe_files import temp_sibling
+    monkeypatch.setattr(os, 'getpid', lambda: 1)
+    names = {temp_sibling(str(tmp_path / 'video.mp4')) for _ in range(50)}
+    assert len(names) == 50
+    for name in names:
+        folder, base = os.path.split(name)
+        assert folder == str(tmp_path) and base.startswith('.video.tmp1-')
+        assert base.endswith('.mp4') and not os.path.exists(name)
+    (tmp_path / 'frames').mkdir()
+    base = os.path.basename(temp_sibling(str(tmp_path / 'frames'), 'old'))
+    assert base.startswith('.frames.old1-') and '.' not in base[13:]
