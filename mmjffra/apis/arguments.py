@@ -56,8 +56,7 @@ def check_restorer_args(config: Config,
             raise ArgumentError(str(err), 'tile_overlap') from err
     check_integer(chunk, 'chunk', 1)
     check_integer(chunk_overlap, 'chunk_overlap', 0)
-    if max_windows is not None and max_windows != 'auto':
-        check_integer(max_windows, 'max_windows', 1)
+    configured_max_windows(config, max_windows)
     denoiser = bool(config.model.get('generator', {}).get('with_noise_map'))
     if noise_sigma is not None:
         if not denoiser:
@@ -87,29 +86,23 @@ def configured_max_windows(
     if max_windows is None:
         max_windows = (config.model.get('test_cfg')
                        or {}).get('max_windows_per_forward', 1)
-    if max_windows != 'auto':
-        check_integer(max_windows, 'max_windows', 1)
+    if max_windows != 'auto' and (not isinstance(max_windows, int)
+                                  or isinstance(max_windows, bool)
+                                  or max_windows < 1):
+        raise ArgumentError(
+            'max_windows must be an integer >= 1 or "auto", got '
+            f'{max_windows!r}', 'max_windows')
     return max_windows
 
 
 def parse_max_windows(text: Optional[str]) -> Optional[Union[int, str]]:
-    """Windows per forward as a command line gives them: ``None``,
-    ``'auto'`` or a positive integer in text.
-
-    Raises:
-        ArgumentError: Anything else (naming ``max_windows``).
-    """
-    if text is None or text == 'auto':
-        return text
+    """Windows per forward as a command line gives them (text): an integer
+    where the text is one, else the text unchanged (``None``, ``'auto'``, or
+    what :func:`configured_max_windows` refuses)."""
     try:
-        number = int(text)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise ArgumentError(
-            f'max_windows takes a positive number or "auto", got {text!r}',
-            'max_windows')
-    return number
+        return int(text)
+    except (TypeError, ValueError):
+        return text
 
 
 def parse_device(device: Union[str, torch.device]) -> torch.device:

@@ -40,18 +40,17 @@ def one_line(err: BaseException,
 
 
 def one_line_warnings(show_other: Callable,
-                      options: Optional[Mapping[str, str]] = None,
-                      stream=None) -> Callable:
+                      options: Optional[Mapping[str, str]] = None) -> Callable:
     """A ``warnings.showwarning`` that prints a restoration's warnings
     (:class:`~mmjffra.errors.RestoreWarning`) as ``warning: <one line>`` on
-    ``stream`` (default: standard error) and passes the others (a
-    library's deprecation) on to ``show_other``."""
+    standard error and passes the others (a library's deprecation) on to
+    ``show_other``."""
 
     def show(message, category, *args, **kwargs):
         if issubclass(category, RestoreWarning):
             print(
                 f'warning: {one_line(message, options)}',
-                file=stream or sys.stderr,
+                file=sys.stderr,
                 flush=True)
         else:
             show_other(message, category, *args, **kwargs)
@@ -59,16 +58,17 @@ def one_line_warnings(show_other: Callable,
     return show
 
 
-def what_was_kept(err: BaseException, resume: str = '--resume') -> str:
+def what_was_kept(err: BaseException) -> str:
     """What a stopped restoration left: nothing, or the finished segments
-    that the same call with ``resume`` continues from (the ``partial`` of
-    :func:`~mmjffra.apis.resumable.restore_resumable`'s errors)."""
+    that the same command with ``--resume`` continues from (the
+    ``partial`` of :func:`~mmjffra.apis.resumable.restore_resumable`'s
+    errors)."""
     partial = getattr(err, 'partial', None)
     if not partial:
         return 'nothing written'
     path, frames = partial
     return (f'{frames} restored frames kept in {path}: the same command '
-            f'with {resume} continues from there (remove that folder to '
+            'with --resume continues from there (remove that folder to '
             'start over)')
 
 

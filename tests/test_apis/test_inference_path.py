@@ -239,7 +239,8 @@ def test_cli_device_and_out_of_memory_messages(demo_data, tmp_path,
         assert re.search(match, capsys.readouterr().err)
     with pytest.raises(SystemExit):
         tool.main(args + ['--batch', '0'])
-    assert '--batch takes a positive number' in capsys.readouterr().err
+    assert '--batch must be an integer >= 1 or "auto", got 0' in \
+        capsys.readouterr().err
 
     def oom(*a, **k):
         raise torch.cuda.OutOfMemoryError('CUDA out of memory. Tried ...')
