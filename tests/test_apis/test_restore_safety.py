@@ -305,7 +305,8 @@ def test_arguments_are_checked_before_the_model_is_built(
         ([JFFRA, ckpt, clip, out, '--tile', 0], 'tile must be an integer'),
         ([JFFRA, ckpt, clip, out, '--tile', 16, '--tile-overlap',
           16], 'smaller than the tile'),
-        ([JFFRA, ckpt, clip, out, '--batch', 0], '--batch takes a positive'),
+        ([JFFRA, ckpt, clip, out, '--batch',
+          0], '--batch must be an integer >= 1 or "auto"'),
         ([
             JFFRA, ckpt, clip, out, '--cfg-options',
             'model.test_cfg.max_windows_per_forwrd=2'
